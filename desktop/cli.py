@@ -1,0 +1,355 @@
+"""The ``baom`` command line: what IT and the regional secretariat automate.
+
+Thin over the services. Credentials: ``--user LOGIN`` with the password in
+``BAOM_PASSWORD`` (or asked), or ``--recovery`` with the code in
+``BAOM_RECOVERY_CODE`` (or asked). Errors are one translated line on stderr;
+details go to the log file. Exit codes: see :mod:`desktop.domain.errors`.
+"""
+
+from __future__ import annotations
+
+import argparse
+import getpass
+import json
+import logging
+import os
+import sys
+from collections.abc import Callable, Sequence
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import NoReturn
+
+from desktop import __version__, config, i18n
+from desktop.domain.errors import (
+    EXIT_CHECK_FAILED,
+    EXIT_OK,
+    EXIT_USAGE,
+    BaomError,
+    InputRejected,
+)
+from desktop.i18n import tr
+
+log = logging.getLogger("desktop.cli")
+
+
+class UsageError(Exception):
+    def __init__(self, key: str, **params: object) -> None:
+        super().__init__(key)
+        self.key = key
+        self.params = params
+
+
+class Parser(argparse.ArgumentParser):
+    def error(self, message: str) -> NoReturn:
+        self.print_usage(sys.stderr)
+        print(f"baom: {message}", file=sys.stderr)
+        raise SystemExit(EXIT_USAGE)
+
+
+def _secret(env: str, prompt_key: str, confirm: bool = False) -> str:
+    value = os.environ.get(env)
+    if value:
+        return value
+    if not sys.stdin or not sys.stdin.isatty():
+        raise UsageError("cli.secret_needed", env=env)
+    value = getpass.getpass(tr(prompt_key) + " ")
+    if confirm and getpass.getpass(tr("cli.prompt_confirm") + " ") != value:
+        raise UsageError("cli.secret_mismatch")
+    return value
+
+
+def _db(args: argparse.Namespace) -> Path:
+    return Path(args.db).expanduser()
+
+
+def _open(args: argparse.Namespace, *, audit_login: bool = True):  # type: ignore[no-untyped-def]
+    from desktop.services import office
+
+    if getattr(args, "recovery", False):
+        return office.unlock_with_recovery(_db(args), _secret("BAOM_RECOVERY_CODE", "cli.prompt_recovery"))
+    if not getattr(args, "user", None):
+        raise UsageError("cli.user_needed")
+    return office.unlock(_db(args), args.user, _secret("BAOM_PASSWORD", "cli.prompt_password"), audit_login=audit_login)
+
+
+def cmd_init(args: argparse.Namespace) -> int:
+    from desktop.domain.geography import geography
+    from desktop.services import office
+
+    kind = "office"
+    try:
+        commune = geography().commune(args.commune)
+    except KeyError:
+        raise InputRejected("error.commune_unknown", code=args.commune) from None
+    name = args.name or tr("cli.default_office_name", commune=commune.name_fr)
+    password = _secret("BAOM_PASSWORD", "cli.prompt_new_password", confirm=True)
+    handle, recovery = office.create_office(
+        _db(args),
+        commune_code=commune.code,
+        office_name=name,
+        admin_login=args.admin,
+        admin_name=args.admin_name or args.admin,
+        admin_password=password,
+        kind=kind,
+    )
+    handle.close()
+    print(tr("cli.created", path=str(_db(args))))
+    print(tr("cli.recovery_code_intro"))
+    print(f"    {recovery}")
+    print(tr("cli.recovery_code_warning"))
+    return EXIT_OK
+
+
+def cmd_users(args: argparse.Namespace) -> int:
+    from desktop.services import users
+
+    handle = _open(args)
+    with handle:
+        if args.action == "list":
+            rows = users.list_users(handle)
+            if args.json:
+                print(json.dumps([_user_json(u) for u in rows], ensure_ascii=False, indent=1))
+            else:
+                for u in rows:
+                    state = tr("users.active") if u.active else tr("users.disabled")
+                    print(f"{u.login}\t{tr('role.' + u.role)}\t{state}\t{u.display_name}")
+        elif args.action == "add":
+            _need(args, "login")
+            password = _secret("BAOM_NEW_PASSWORD", "cli.prompt_new_password", confirm=True)
+            users.add_user(handle, args.login, args.name or args.login, args.role, password)
+            print(tr("cli.user_added", login=args.login.lower()))
+        elif args.action in ("disable", "enable"):
+            _need(args, "login")
+            users.set_active(handle, args.login, args.action == "enable")
+            print(tr("cli.user_" + args.action + "d", login=args.login.lower()))
+        elif args.action == "passwd":
+            new = _secret("BAOM_NEW_PASSWORD", "cli.prompt_new_password", confirm=True)
+            if args.login and (handle.actor.is_recovery or args.login.lower() != handle.actor.login):
+                users.reset_password(handle, args.login, new)
+            else:
+                old = _secret("BAOM_PASSWORD", "cli.prompt_password")
+                users.change_own_password(handle, old, new)
+            print(tr("cli.password_changed"))
+    return EXIT_OK
+
+
+def _user_json(u: object) -> dict[str, object]:
+    from desktop.services.users import UserInfo
+
+    assert isinstance(u, UserInfo)
+    return {
+        "login": u.login,
+        "display_name": u.display_name,
+        "role": u.role,
+        "active": u.active,
+        "created_at": u.created_at.isoformat(),
+        "password_changed_at": u.password_changed_at.isoformat(),
+        "has_key_slot": u.has_key_slot,
+    }
+
+
+def _need(args: argparse.Namespace, name: str) -> None:
+    if not getattr(args, name, None):
+        raise UsageError("cli.option_needed", option="--" + name)
+
+
+def cmd_check(args: argparse.Namespace) -> int:
+    from desktop.services import maintenance
+
+    handle = _open(args, audit_login=False)
+    with handle:
+        report = maintenance.check_office(handle)
+    if report.ok:
+        print(tr("check.ok", entries=report.audit_entries))
+        return EXIT_OK
+    for problem in report.problems:
+        print(tr(problem.key, **problem.params), file=sys.stderr)
+    return EXIT_CHECK_FAILED
+
+
+def cmd_backup(args: argparse.Namespace) -> int:
+    from desktop.services import maintenance
+
+    out = Path(args.out).expanduser()
+    handle = _open(args)
+    with handle:
+        maintenance.backup_office(handle, out)
+    print(tr("cli.backup_written", path=str(out)))
+    return EXIT_OK
+
+
+def cmd_restore(args: argparse.Namespace) -> int:
+    from desktop.services import maintenance
+
+    if args.recovery:
+        login, secret = "recovery", _secret("BAOM_RECOVERY_CODE", "cli.prompt_recovery")
+    elif args.user:
+        login, secret = args.user, _secret("BAOM_PASSWORD", "cli.prompt_password")
+    else:
+        raise UsageError("cli.user_needed")
+    maintenance.restore_office(Path(args.source).expanduser(), _db(args), login, secret)
+    print(tr("cli.restored", path=str(_db(args))))
+    return EXIT_OK
+
+
+def cmd_demo(args: argparse.Namespace) -> int:
+    from desktop.services import demo, office
+
+    path = _db(args)
+    password = _secret("BAOM_PASSWORD", "cli.prompt_new_password")
+
+    def progress(done: int) -> None:
+        print(tr("cli.demo_progress", done=done, total=args.cases), flush=True)
+
+    if path.exists():
+        handle = office.unlock(path, "admin", password)
+        with handle:
+            demo.fill_demo(handle, args.cases, args.seed, progress)
+        print(tr("cli.demo_filled", path=str(path)))
+        return EXIT_OK
+    recovery = demo.create_demo_office(path, password, args.cases, args.seed, progress)
+    print(tr("cli.created", path=str(path)))
+    print(tr("cli.recovery_code_intro"))
+    print(f"    {recovery}")
+    return EXIT_OK
+
+
+def cmd_audit(args: argparse.Namespace) -> int:
+    from desktop.services import audit
+
+    flt = audit.AuditFilter(
+        actor=args.actor or "",
+        since=_date(args.since),
+        until=_date(args.until),
+        record_type=args.record_type or "",
+        record_id=args.record_id or "",
+    )
+    handle = _open(args)
+    with handle:
+        ids = audit.entry_ids(handle, flt)[: args.limit]
+        rows = audit.entries(handle, ids)
+    for row in rows:
+        at = row.at.isoformat(timespec="seconds")
+        print(f"{row.id}\t{at}\t{row.actor}\t{row.action}\t{row.record_type}\t{row.record_id}\t{row.detail}")
+    return EXIT_OK
+
+
+def _date(text: str | None) -> datetime | None:
+    if not text:
+        return None
+    try:
+        return datetime.fromisoformat(text).replace(tzinfo=UTC)
+    except ValueError:
+        raise UsageError("cli.bad_date", value=text) from None
+
+
+def _credentials(p: argparse.ArgumentParser, recovery: bool = True) -> None:
+    p.add_argument("--user", metavar="LOGIN", help=tr("cli.help_user"))
+    if recovery:
+        p.add_argument("--recovery", action="store_true", help=tr("cli.help_recovery"))
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = Parser(prog="baom", description=tr("cli.description"))
+    parser.add_argument("--version", action="version", version=f"BAOM {__version__}")
+    parser.add_argument("--lang", choices=i18n.LANGUAGES, help=tr("cli.help_lang"))
+    sub = parser.add_subparsers(dest="command", metavar="COMMAND", parser_class=Parser)
+
+    p = sub.add_parser("init", help=tr("cli.help_init"))
+    p.add_argument("--db", required=True, metavar="PATH")
+    p.add_argument("--commune", required=True, metavar="CODE")
+    p.add_argument("--admin", required=True, metavar="LOGIN")
+    p.add_argument("--admin-name", metavar="NAME")
+    p.add_argument("--name", metavar="OFFICE_NAME")
+    p.set_defaults(func=cmd_init)
+
+    p = sub.add_parser("users", help=tr("cli.help_users"))
+    p.add_argument("action", choices=("add", "list", "disable", "enable", "passwd"))
+    p.add_argument("--db", required=True, metavar="PATH")
+    _credentials(p)
+    p.add_argument("--login", metavar="LOGIN")
+    p.add_argument("--name", metavar="DISPLAY_NAME")
+    p.add_argument("--role", choices=("officer", "supervisor", "admin"), default="officer")
+    p.add_argument("--json", action="store_true")
+    p.set_defaults(func=cmd_users)
+
+    p = sub.add_parser("check", help=tr("cli.help_check"))
+    p.add_argument("--db", required=True, metavar="PATH")
+    _credentials(p)
+    p.set_defaults(func=cmd_check)
+
+    p = sub.add_parser("backup", help=tr("cli.help_backup"))
+    p.add_argument("--db", required=True, metavar="PATH")
+    p.add_argument("--out", required=True, metavar="FILE")
+    _credentials(p)
+    p.set_defaults(func=cmd_backup)
+
+    p = sub.add_parser("restore", help=tr("cli.help_restore"))
+    p.add_argument("--from", dest="source", required=True, metavar="FILE")
+    p.add_argument("--db", required=True, metavar="PATH")
+    _credentials(p)
+    p.set_defaults(func=cmd_restore)
+
+    p = sub.add_parser("demo", help=tr("cli.help_demo"))
+    p.add_argument("--db", required=True, metavar="PATH")
+    p.add_argument("--cases", type=int, default=500, metavar="N")
+    p.add_argument("--seed", type=int, default=1, metavar="S")
+    p.set_defaults(func=cmd_demo)
+
+    p = sub.add_parser("audit", help=tr("cli.help_audit"))
+    p.add_argument("--db", required=True, metavar="PATH")
+    _credentials(p)
+    p.add_argument("--actor", metavar="LOGIN")
+    p.add_argument("--since", metavar="YYYY-MM-DD")
+    p.add_argument("--until", metavar="YYYY-MM-DD")
+    p.add_argument("--record-type", metavar="TYPE")
+    p.add_argument("--record-id", metavar="ID")
+    p.add_argument("--limit", type=int, default=200)
+    p.set_defaults(func=cmd_audit)
+    return parser
+
+
+def _language_from(argv: Sequence[str]) -> str:
+    for i, arg in enumerate(argv):
+        if arg == "--lang" and i + 1 < len(argv):
+            return argv[i + 1]
+        if arg.startswith("--lang="):
+            return arg.split("=", 1)[1]
+    settings_lang = config.Settings.load().language
+    return config.machine_language() or settings_lang or i18n.DEFAULT_LANGUAGE
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    from desktop.logs import setup_logging
+
+    argv = list(sys.argv[1:] if argv is None else argv)
+    i18n.set_language(_language_from(argv))
+    for stream in (sys.stdout, sys.stderr):
+        reconfigure: Callable[..., object] | None = getattr(stream, "reconfigure", None)
+        if reconfigure is not None:
+            reconfigure(encoding="utf-8", errors="replace")
+    log_path = setup_logging()
+    parser = build_parser()
+    args = parser.parse_args(argv)
+    if not getattr(args, "func", None):
+        parser.print_help()
+        return EXIT_USAGE
+    try:
+        return int(args.func(args))
+    except UsageError as exc:
+        print(f"baom: {tr(exc.key, **exc.params)}", file=sys.stderr)
+        return EXIT_USAGE
+    except BaomError as exc:
+        log.info("command %s refused: %s", args.command, exc.key)
+        print(f"baom: {i18n.error_text(exc)}", file=sys.stderr)
+        return exc.exit_code
+    except KeyboardInterrupt:
+        return EXIT_USAGE
+    except Exception:
+        log.exception("unexpected error in command %s", args.command)
+        print(f"baom: {tr('error.unexpected_log', path=str(log_path or ''))}", file=sys.stderr)
+        return EXIT_CHECK_FAILED
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

@@ -1,0 +1,297 @@
+"""Integrity check, backup and restore of an office.
+
+A backup (``.baom``) is one zip file holding the encrypted database exported with
+``sqlcipher_export`` and the slots file, with a manifest of their SHA-256: it can
+be restored on another PC with the same passwords or the recovery code. It never
+holds anything in plaintext.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import hashlib
+import json
+import logging
+import os
+import tempfile
+import zipfile
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from pathlib import Path
+
+import sqlcipher3
+from sqlalchemy import Engine
+from sqlalchemy.exc import DBAPIError
+from sqlalchemy.orm import Session
+
+from desktop import __version__
+from desktop.db import audit_log, migrate
+from desktop.db.engine import close_engine, open_engine, raw_connect
+from desktop.db.files import OfficeLock
+from desktop.db.keys import KeyFile, keys_path
+from desktop.domain.audit import AuditAction, RecordType
+from desktop.domain.errors import BaomError, DatabaseDamaged, DiskFull, InputRejected
+from desktop.domain.users import Role
+from desktop.services.office import OfficeHandle, translate_db_error
+
+log = logging.getLogger(__name__)
+
+BACKUP_FORMAT = "baom-backup"
+BACKUP_VERSION = 1
+DB_MEMBER = "office.db"
+KEYS_MEMBER = "office.keys"
+MANIFEST_MEMBER = "manifest.json"
+
+
+@dataclass(frozen=True)
+class Problem:
+    key: str  # message key
+    params: dict[str, str | int] = field(default_factory=dict)
+
+
+@dataclass
+class CheckReport:
+    problems: list[Problem] = field(default_factory=list)
+    audit_entries: int = 0
+
+    @property
+    def ok(self) -> bool:
+        return not self.problems
+
+
+def _pragma_rows(conn: sqlcipher3.Connection, pragma: str) -> list[str]:
+    return [" ".join(str(v) for v in row) for row in conn.execute(f"PRAGMA {pragma}").fetchall()]
+
+
+def check_connection(conn: sqlcipher3.Connection) -> CheckReport:
+    """integrity_check + cipher_integrity_check + foreign keys + the audit chain."""
+    report = CheckReport()
+    try:
+        integrity = _pragma_rows(conn, "integrity_check")
+        if integrity != ["ok"]:
+            for line in integrity[:20]:
+                report.problems.append(Problem("check.integrity", {"detail": line}))
+        for line in _pragma_rows(conn, "cipher_integrity_check")[:20]:
+            report.problems.append(Problem("check.cipher", {"detail": line}))
+        fk = _pragma_rows(conn, "foreign_key_check")
+        if fk:
+            report.problems.append(Problem("check.foreign_keys", {"count": len(fk)}))
+    except sqlcipher3.DatabaseError as exc:
+        report.problems.append(Problem("check.unreadable", {"detail": str(exc)}))
+        return report
+    return report
+
+
+def _check_chain(engine: Engine, report: CheckReport) -> None:
+    try:
+        with Session(engine) as session, session.begin():
+            chain = audit_log.verify(session)
+    except (DBAPIError, sqlcipher3.DatabaseError, ValueError) as exc:
+        report.problems.append(Problem("check.audit_unreadable", {"detail": type(exc).__name__}))
+        return
+    report.audit_entries = chain.entries
+    if not chain.ok:
+        report.problems.append(Problem(chain.reason, {"entry": chain.first_broken_id or 0}))
+
+
+def check_office(handle: OfficeHandle) -> CheckReport:
+    handle.require(Role.ADMIN)
+    raw = handle.engine.raw_connection()
+    try:
+        report = check_connection(raw.driver_connection)
+    finally:
+        raw.close()
+    _check_chain(handle.engine, report)
+    if report.ok:
+        with handle.transaction() as session:
+            handle.audit(session, AuditAction.CHECKED, RecordType.DATABASE, 1)
+    return report
+
+
+def _sha256(path: Path) -> str:
+    digest = hashlib.sha256()
+    with path.open("rb") as handle:
+        for chunk in iter(lambda: handle.read(1 << 20), b""):
+            digest.update(chunk)
+    return digest.hexdigest()
+
+
+def _export(engine: Engine, key: bytes, target: Path) -> None:
+    """Copy the live database into a new encrypted file with the same key."""
+    raw = engine.raw_connection()
+    try:
+        conn = raw.driver_connection
+        assert conn is not None
+        conn.execute(f"ATTACH DATABASE ? AS baom_backup KEY \"x'{key.hex()}'\"", (str(target),))
+        try:
+            conn.execute("SELECT sqlcipher_export('baom_backup')").fetchall()
+            version = conn.execute("PRAGMA user_version").fetchone()[0]
+            conn.execute(f"PRAGMA baom_backup.user_version = {int(version)}")
+        finally:
+            conn.execute("DETACH DATABASE baom_backup")
+    finally:
+        raw.close()
+
+
+def _write_backup(engine: Engine, key: bytes, keys_json: str, out: Path, meta: dict[str, str]) -> None:
+    out = out.resolve()
+    if not out.parent.is_dir():
+        raise InputRejected("error.folder_missing", path=str(out.parent))
+    with tempfile.TemporaryDirectory(prefix=".baom-backup-", dir=out.parent) as tmp:
+        tmp_dir = Path(tmp)
+        db_copy = tmp_dir / DB_MEMBER
+        _export(engine, key, db_copy)
+        conn = raw_connect(db_copy, key)
+        try:
+            copy_report = check_connection(conn)
+        finally:
+            conn.close()
+        if not copy_report.ok:
+            raise DatabaseDamaged("error.backup_copy_failed")
+        keys_file = tmp_dir / KEYS_MEMBER
+        keys_file.write_text(keys_json, encoding="utf-8")
+        manifest = {
+            "format": BACKUP_FORMAT,
+            "version": BACKUP_VERSION,
+            "created_at": datetime.now(UTC).isoformat(timespec="seconds"),
+            "app_version": __version__,
+            "files": {DB_MEMBER: _sha256(db_copy), KEYS_MEMBER: _sha256(keys_file)},
+            **meta,
+        }
+        zip_tmp = tmp_dir / "backup.zip"
+        with zipfile.ZipFile(zip_tmp, "w", compression=zipfile.ZIP_STORED) as archive:
+            archive.writestr(MANIFEST_MEMBER, json.dumps(manifest, indent=1))
+            archive.write(keys_file, KEYS_MEMBER)
+            archive.write(db_copy, DB_MEMBER)
+        with zip_tmp.open("rb") as handle:
+            os.fsync(handle.fileno())
+        os.replace(zip_tmp, out)
+
+
+def backup_office(handle: OfficeHandle, out: Path) -> None:
+    """Write a verified backup to ``out`` (replaced atomically if it exists)."""
+    handle.require(Role.SUPERVISOR)
+    keys_json = KeyFile.load(handle.keys_path).to_json()
+    try:
+        with handle.engine.connect() as conn:
+            revision = migrate.current_revision(conn) or ""
+        _write_backup(handle.engine, handle.key, keys_json, out, {"schema": revision})
+    except OSError as exc:
+        raise _os_error(exc) from exc
+    except (DBAPIError, sqlcipher3.DatabaseError) as exc:
+        raise translate_db_error(exc) from exc
+    with handle.transaction() as session:
+        handle.audit(session, AuditAction.BACKED_UP, RecordType.DATABASE, 1)
+
+
+def _os_error(exc: OSError) -> BaomError:
+    import errno
+
+    if exc.errno == errno.ENOSPC:
+        return DiskFull()
+    return InputRejected("error.file_write", detail=exc.strerror or "")
+
+
+def pre_migration_backup(path: Path, engine: Engine, key: bytes) -> Path:
+    """Before a schema change: a backup beside the office, named by date."""
+    stamp = datetime.now(UTC).strftime("%Y%m%d-%H%M%S")
+    out = path.with_name(f"{path.stem}-before-upgrade-{stamp}.baom")
+    keys_json = KeyFile.load(keys_path(path)).to_json()
+    with engine.connect() as conn:
+        revision = migrate.current_revision(conn) or ""
+    _write_backup(engine, key, keys_json, out, {"schema": revision})
+    return out
+
+
+@dataclass(frozen=True)
+class BackupContents:
+    manifest: dict[str, object]
+    db: Path
+    keys: Path
+
+
+def _open_backup(backup: Path, into: Path) -> BackupContents:
+    try:
+        with zipfile.ZipFile(backup) as archive:
+            manifest = json.loads(archive.read(MANIFEST_MEMBER))
+            if manifest.get("format") != BACKUP_FORMAT:
+                raise InputRejected("error.backup_invalid")
+            if int(manifest.get("version", 0)) > BACKUP_VERSION:
+                raise InputRejected("error.backup_newer")
+            archive.extract(DB_MEMBER, into)
+            archive.extract(KEYS_MEMBER, into)
+    except FileNotFoundError as exc:
+        raise InputRejected("error.backup_missing", path=str(backup)) from exc
+    except (zipfile.BadZipFile, KeyError, ValueError, TypeError) as exc:
+        raise InputRejected("error.backup_invalid") from exc
+    files = manifest.get("files", {})
+    db, keys = into / DB_MEMBER, into / KEYS_MEMBER
+    if not isinstance(files, dict) or files.get(DB_MEMBER) != _sha256(db) or files.get(KEYS_MEMBER) != _sha256(keys):
+        raise InputRejected("error.backup_checksum")
+    return BackupContents(manifest, db, keys)
+
+
+def restore_office(backup: Path, db_path: Path, login: str, password: str) -> None:
+    """Verify a backup with the person's credentials, then put it in place.
+
+    The office being replaced, if any, is kept beside it as ``*-before-restore-*``.
+    Nothing is changed unless the backup is complete and opens with these credentials.
+    """
+    from desktop.services import office as office_service
+
+    db_path = db_path.resolve()
+    if not db_path.parent.is_dir():
+        raise InputRejected("error.folder_missing", path=str(db_path.parent))
+    lock = OfficeLock(db_path)
+    lock.acquire()
+    try:
+        with tempfile.TemporaryDirectory(prefix=".baom-restore-", dir=db_path.parent) as tmp:
+            contents = _open_backup(backup, Path(tmp))
+            keyfile = KeyFile.load(contents.keys)
+            key = keyfile.unwrap_recovery(password) if login == "recovery" else keyfile.unwrap_user(login, password)
+            engine = open_engine(contents.db, key)
+            try:
+                raw = engine.raw_connection()
+                try:
+                    report = check_connection(raw.driver_connection)
+                finally:
+                    raw.close()
+                _check_chain(engine, report)
+            finally:
+                close_engine(engine)
+            if not report.ok:
+                raise DatabaseDamaged("error.backup_damaged")
+            for suffix in ("-wal", "-shm"):
+                with contextlib.suppress(OSError):
+                    Path(f"{contents.db}{suffix}").unlink()
+            if db_path.exists():
+                stamp = datetime.now(UTC).strftime("%Y%m%d-%H%M%S")
+                keep = db_path.with_name(f"{db_path.stem}-before-restore-{stamp}{db_path.suffix}")
+                for old, new in _office_files(db_path, keep):
+                    if old.exists():
+                        os.replace(old, new)
+            os.replace(contents.keys, keys_path(db_path))
+            os.replace(contents.db, db_path)
+    except OSError as exc:
+        raise _os_error(exc) from exc
+    finally:
+        lock.release()
+    handle = (
+        office_service.unlock_with_recovery(db_path, password)
+        if login == "recovery"
+        else office_service.unlock(db_path, login, password, audit_login=False)
+    )
+    try:
+        with handle.transaction() as session:
+            handle.audit(session, AuditAction.RESTORED, RecordType.DATABASE, 1)
+    finally:
+        handle.close()
+
+
+def _office_files(db: Path, keep: Path) -> list[tuple[Path, Path]]:
+    return [
+        (db, keep),
+        (Path(f"{db}-wal"), Path(f"{keep}-wal")),
+        (Path(f"{db}-shm"), Path(f"{keep}-shm")),
+        (keys_path(db), keys_path(keep)),
+    ]
