@@ -121,7 +121,8 @@ def cmd_users(args: argparse.Namespace) -> int:
         elif args.action in ("disable", "enable"):
             _need(args, "login")
             users.set_active(handle, args.login, args.action == "enable")
-            print(tr("cli.user_" + args.action + "d", login=args.login.lower()))
+            done_key = "cli.user_enabled" if args.action == "enable" else "cli.user_disabled"
+            print(tr(done_key, login=args.login.lower()))
         elif args.action == "passwd":
             new = _secret("BAOM_NEW_PASSWORD", "cli.prompt_new_password", confirm=True)
             if args.login and (handle.actor.is_recovery or args.login.lower() != handle.actor.login):

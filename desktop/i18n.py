@@ -1,7 +1,8 @@
 """One translation mechanism for the window, the command line, reports and codelists.
 
-Messages live in ``resources/i18n/messages.json``: ``key: {"fr": …, "ar": …, "en": …}``
-with named ``{placeholders}`` only (a test checks every key has all three).
+Messages live in ``resources/i18n/*.json`` (one file per feature), each a map
+``key: {"fr": …, "ar": …, "en": …}`` with named ``{placeholders}`` only; a test
+checks every key has all three languages and no key is defined twice.
 French is the default and the fallback. Nothing here imports Qt: the UI layer reads :func:`language` and :func:`is_rtl`.
 """
 
@@ -34,9 +35,10 @@ def resources_dir() -> Path:
 
 @lru_cache(maxsize=1)
 def messages() -> dict[str, dict[str, str]]:
-    path = resources_dir() / "i18n" / "messages.json"
-    with path.open(encoding="utf-8") as handle:
-        data: dict[str, dict[str, str]] = json.load(handle)
+    data: dict[str, dict[str, str]] = {}
+    for path in sorted((resources_dir() / "i18n").glob("*.json")):
+        with path.open(encoding="utf-8") as handle:
+            data.update(json.load(handle))
     return data
 
 

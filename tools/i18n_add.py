@@ -1,5 +1,8 @@
-"""Add or update messages: ``python tools/i18n_add.py FILE.json`` merges a
-``{key: {"fr","ar","en"}}`` file into resources/i18n/messages.json (sorted)."""
+"""Merge messages into a catalogue file: ``python tools/i18n_add.py TARGET NEW.json``.
+
+TARGET is a name under resources/i18n (e.g. ``ui_admin``); NEW.json holds
+``{key: {"fr": …, "ar": …, "en": …}}``. The result is written sorted.
+"""
 
 from __future__ import annotations
 
@@ -7,15 +10,15 @@ import json
 import sys
 from pathlib import Path
 
-CATALOG = Path(__file__).resolve().parent.parent / "resources" / "i18n" / "messages.json"
+FOLDER = Path(__file__).resolve().parent.parent / "resources" / "i18n"
 
 
-def merge(new: dict[str, dict[str, str]]) -> None:
-    current = json.loads(CATALOG.read_text(encoding="utf-8")) if CATALOG.exists() else {}
+def merge(target: str, new: dict[str, dict[str, str]]) -> None:
+    path = FOLDER / f"{target}.json"
+    current = json.loads(path.read_text(encoding="utf-8")) if path.exists() else {}
     current.update(new)
-    CATALOG.write_text(json.dumps(dict(sorted(current.items())), ensure_ascii=False, indent=1) + "\n", encoding="utf-8")
+    path.write_text(json.dumps(dict(sorted(current.items())), ensure_ascii=False, indent=1) + "\n", encoding="utf-8")
 
 
 if __name__ == "__main__":
-    for name in sys.argv[1:]:
-        merge(json.loads(Path(name).read_text(encoding="utf-8")))
+    merge(sys.argv[1], json.loads(Path(sys.argv[2]).read_text(encoding="utf-8")))

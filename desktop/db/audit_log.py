@@ -5,7 +5,7 @@ from __future__ import annotations
 import hashlib
 import json
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import UTC, datetime
 
 from sqlalchemy import select, text
 from sqlalchemy.orm import Session
@@ -24,7 +24,9 @@ def entry_hash(
     detail: str,
     prev_hash: str,
 ) -> str:
-    at_text = at.replace(tzinfo=None).isoformat(timespec="microseconds")
+    if at.tzinfo is not None:
+        at = at.astimezone(UTC).replace(tzinfo=None)
+    at_text = at.isoformat(timespec="microseconds")
     payload = json.dumps(
         [entry_id, at_text, actor, action, record_type, record_id, detail, prev_hash],
         ensure_ascii=False,

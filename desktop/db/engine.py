@@ -66,6 +66,8 @@ def open_engine(path: Path, key: bytes, *, create: bool = False) -> Engine:
     def _begin(connection: Any) -> None:
         connection.exec_driver_sql("BEGIN")
 
+    # Let the pool adopt the connection now, so dispose() always closes it.
+    engine.connect().close()
     return engine
 
 

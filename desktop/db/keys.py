@@ -44,7 +44,7 @@ RECOVERY_GROUP_LEN = 5
 
 @dataclass(frozen=True)
 class KdfParams:
-    time_cost: int = 4
+    time_cost: int = 3
     memory_kib: int = 131072
     parallelism: int = 2
 
@@ -136,9 +136,10 @@ class KeyFile:
             if data.get("format") != FORMAT or not isinstance(data.get("slots"), dict):
                 raise ValueError("not a key file")
             _unb64(data["salt"])
+            version = int(data.get("version", 0))
         except (ValueError, KeyError, TypeError, AttributeError) as exc:
             raise DatabaseDamaged("error.keys_damaged") from exc
-        if int(data.get("version", 0)) > VERSION:
+        if version > VERSION:
             raise DatabaseDamaged("error.keys_newer")
         data.setdefault("failures", {})
         data.setdefault("pending_audit", [])

@@ -9,6 +9,8 @@ from desktop.domain.errors import InputRejected
 
 MIN_PASSWORD_LENGTH = 10
 LOGIN_PATTERN = re.compile(r"^[a-z0-9][a-z0-9._-]{1,31}$")
+# Names the audit log uses for actors that are not accounts.
+RESERVED_LOGINS = frozenset({"recovery", "system"})
 
 
 class Role(StrEnum):
@@ -39,6 +41,8 @@ def check_login(login: str) -> str:
     value = login.strip().lower()
     if not LOGIN_PATTERN.match(value):
         raise InputRejected("error.login_invalid")
+    if value in RESERVED_LOGINS:
+        raise InputRejected("error.login_reserved", login=value)
     return value
 
 

@@ -8,10 +8,13 @@ from datetime import datetime
 from sqlalchemy import Select, func, select
 
 from desktop.db import audit_log
+from desktop.db.audit_log import ChainReport
 from desktop.db.models import AuditEntry
 from desktop.domain.audit import AuditAction, RecordType
 from desktop.domain.users import Role
 from desktop.services.office import OfficeHandle
+
+__all__ = ["AuditFilter", "AuditRow", "ChainReport"]
 
 
 @dataclass(frozen=True)
@@ -54,7 +57,7 @@ def _filtered(query: Select[tuple[AuditEntry]], flt: AuditFilter) -> Select[tupl
 def count_entries(handle: OfficeHandle, flt: AuditFilter) -> int:
     handle.require(Role.SUPERVISOR)
     with handle.transaction() as session:
-        query = _filtered(select(AuditEntry), flt).with_only_columns(func.count())
+        query = _filtered(select(func.count()).select_from(AuditEntry), flt)  # type: ignore[arg-type]
         return int(session.scalar(query) or 0)
 
 

@@ -186,6 +186,7 @@ def create_demo_office(
     cases: int,
     seed: int,
     progress: Callable[[int], None] | None = None,
+    batch: int = 500,
 ) -> str:
     """Create the demo office (admin ``admin``) and fill it; returns the recovery code."""
     handle, recovery = create_office(
@@ -200,5 +201,5 @@ def create_demo_office(
     with handle:
         for login, name, role in DEMO_USERS:
             users.add_user(handle, login, name, role, admin_password)
-        fill_demo(handle, cases, seed, progress)
+        fill_demo(handle, cases, seed, progress, batch)
     return recovery

@@ -13,6 +13,7 @@ import hashlib
 import json
 import logging
 import os
+import re
 import tempfile
 import zipfile
 from dataclasses import dataclass, field
@@ -41,6 +42,7 @@ BACKUP_VERSION = 1
 DB_MEMBER = "office.db"
 KEYS_MEMBER = "office.keys"
 MANIFEST_MEMBER = "manifest.json"
+HMAC_PAGE = re.compile(r"HMAC verification failed for page (\d+)")
 
 
 @dataclass(frozen=True)
@@ -64,22 +66,33 @@ def _pragma_rows(conn: sqlcipher3.Connection, pragma: str) -> list[str]:
 
 
 def check_connection(conn: sqlcipher3.Connection) -> CheckReport:
-    """integrity_check + cipher_integrity_check + foreign keys + the audit chain."""
+    """cipher_integrity_check (page by page) + integrity_check + foreign keys."""
     report = CheckReport()
-    try:
-        integrity = _pragma_rows(conn, "integrity_check")
-        if integrity != ["ok"]:
-            for line in integrity[:20]:
-                report.problems.append(Problem("check.integrity", {"detail": line}))
-        for line in _pragma_rows(conn, "cipher_integrity_check")[:20]:
-            report.problems.append(Problem("check.cipher", {"detail": line}))
-        fk = _pragma_rows(conn, "foreign_key_check")
-        if fk:
-            report.problems.append(Problem("check.foreign_keys", {"count": len(fk)}))
-    except sqlcipher3.DatabaseError as exc:
-        report.problems.append(Problem("check.unreadable", {"detail": str(exc)}))
-        return report
+    steps = (
+        ("cipher_integrity_check", "check.cipher", lambda rows: rows),
+        ("integrity_check", "check.integrity", lambda rows: [] if rows == ["ok"] else rows),
+        ("foreign_key_check", "check.foreign_keys", lambda rows: [str(len(rows))] if rows else []),
+    )
+    for pragma, key, problems in steps:
+        try:
+            found = problems(_pragma_rows(conn, pragma))
+        except sqlcipher3.DatabaseError as exc:
+            report.problems.append(Problem("check.unreadable", {"detail": _describe(exc)}))
+            continue
+        for line in found[:20]:
+            page = HMAC_PAGE.search(line)
+            if page is not None:
+                report.problems.append(Problem("check.cipher_page", {"page": int(page.group(1))}))
+                continue
+            params: dict[str, str | int] = {"count": line} if key == "check.foreign_keys" else {"detail": line}
+            report.problems.append(Problem(key, params))
     return report
+
+
+def _describe(exc: BaseException) -> str:
+    """SQLite's own words (no data values), translated where we know them."""
+    text = str(exc)
+    return text if len(text) < 200 else text[:200]
 
 
 def _check_chain(engine: Engine, report: CheckReport) -> None:
@@ -212,18 +225,26 @@ class BackupContents:
 
 def _open_backup(backup: Path, into: Path) -> BackupContents:
     try:
-        with zipfile.ZipFile(backup) as archive:
-            manifest = json.loads(archive.read(MANIFEST_MEMBER))
-            if manifest.get("format") != BACKUP_FORMAT:
-                raise InputRejected("error.backup_invalid")
-            if int(manifest.get("version", 0)) > BACKUP_VERSION:
-                raise InputRejected("error.backup_newer")
-            archive.extract(DB_MEMBER, into)
-            archive.extract(KEYS_MEMBER, into)
+        archive = zipfile.ZipFile(backup)
     except FileNotFoundError as exc:
         raise InputRejected("error.backup_missing", path=str(backup)) from exc
-    except (zipfile.BadZipFile, KeyError, ValueError, TypeError) as exc:
+    except (zipfile.BadZipFile, OSError) as exc:
         raise InputRejected("error.backup_invalid") from exc
+    with archive:
+        try:
+            manifest = json.loads(archive.read(MANIFEST_MEMBER))
+            if not isinstance(manifest, dict) or manifest.get("format") != BACKUP_FORMAT:
+                raise InputRejected("error.backup_invalid")
+            version = int(manifest.get("version", 0))
+        except (zipfile.BadZipFile, KeyError, ValueError, TypeError) as exc:
+            raise InputRejected("error.backup_invalid") from exc
+        if version > BACKUP_VERSION:
+            raise InputRejected("error.backup_newer")
+        try:
+            archive.extract(DB_MEMBER, into)
+            archive.extract(KEYS_MEMBER, into)
+        except (zipfile.BadZipFile, KeyError, EOFError) as exc:  # CRC error, truncated or missing member
+            raise InputRejected("error.backup_checksum") from exc
     files = manifest.get("files", {})
     db, keys = into / DB_MEMBER, into / KEYS_MEMBER
     if not isinstance(files, dict) or files.get(DB_MEMBER) != _sha256(db) or files.get(KEYS_MEMBER) != _sha256(keys):
@@ -265,8 +286,7 @@ def restore_office(backup: Path, db_path: Path, login: str, password: str) -> No
                 with contextlib.suppress(OSError):
                     Path(f"{contents.db}{suffix}").unlink()
             if db_path.exists():
-                stamp = datetime.now(UTC).strftime("%Y%m%d-%H%M%S")
-                keep = db_path.with_name(f"{db_path.stem}-before-restore-{stamp}{db_path.suffix}")
+                keep = _free_name(db_path, "before-restore")
                 for old, new in _office_files(db_path, keep):
                     if old.exists():
                         os.replace(old, new)
@@ -286,6 +306,18 @@ def restore_office(backup: Path, db_path: Path, login: str, password: str) -> No
             handle.audit(session, AuditAction.RESTORED, RecordType.DATABASE, 1)
     finally:
         handle.close()
+
+
+def _free_name(db_path: Path, label: str) -> Path:
+    """``<stem>-<label>-<time>[-n]<suffix>`` that no file (or its companions) uses yet."""
+    stamp = datetime.now(UTC).strftime("%Y%m%d-%H%M%S")
+    n = 0
+    while True:
+        tail = f"-{n}" if n else ""
+        candidate = db_path.with_name(f"{db_path.stem}-{label}-{stamp}{tail}{db_path.suffix}")
+        if not any(path.exists() for _old, path in _office_files(db_path, candidate)):
+            return candidate
+        n += 1
 
 
 def _office_files(db: Path, keep: Path) -> list[tuple[Path, Path]]:

@@ -18,7 +18,7 @@ from pathlib import Path
 
 import sqlcipher3
 from sqlalchemy import Engine, select
-from sqlalchemy.exc import DBAPIError
+from sqlalchemy.exc import DBAPIError, IntegrityError
 from sqlalchemy.orm import Session
 
 from desktop.db import audit_log, migrate
@@ -73,6 +73,8 @@ def translate_db_error(exc: BaseException) -> BaomError:
     text = str(getattr(exc, "orig", exc)).lower()
     if "disk is full" in text or "disk i/o" in text:
         return DiskFull()
+    if isinstance(exc, IntegrityError | sqlcipher3.IntegrityError) or "append-only" in text:
+        return InputRejected("error.db_refused")
     return DatabaseDamaged("error.db_damaged")
 
 
@@ -424,3 +426,25 @@ def lock(handle: OfficeHandle) -> None:
 
 def office_exists(path: Path) -> bool:
     return path.is_file() and keys_path(path).is_file()
+
+
+@dataclass(frozen=True)
+class OfficeSummary:
+    info: OfficeInfo
+    cases: int
+    open_cases: int
+    active_users: int
+
+
+def office_summary(handle: OfficeHandle) -> OfficeSummary:
+    """The home screen's figures: counts only, no personal data."""
+    from sqlalchemy import func
+
+    from desktop.db.models import Case
+
+    info = office_info(handle)
+    with handle.transaction() as session:
+        cases = int(session.scalar(select(func.count()).select_from(Case)) or 0)
+        open_cases = int(session.scalar(select(func.count()).select_from(Case).where(Case.closed_on.is_(None))) or 0)
+        users = int(session.scalar(select(func.count()).select_from(User).where(User.active.is_(True))) or 0)
+    return OfficeSummary(info, cases, open_cases, users)

@@ -1,0 +1,34 @@
+"""Alembic revisions of an office database."""
+
+from __future__ import annotations
+
+from sqlalchemy import text
+
+from desktop.db import migrate
+
+
+def test_fresh_office_is_at_head(office) -> None:  # type: ignore[no-untyped-def]
+    handle, _code, _path = office
+    head = migrate.head_revision()
+    assert head
+    with handle.engine.connect() as conn:
+        assert migrate.current_revision(conn) == head
+    assert not migrate.needs_upgrade(handle.engine)
+    assert not migrate.is_newer_than_app(handle.engine)
+
+
+def test_unknown_revision_is_from_a_newer_app(office) -> None:  # type: ignore[no-untyped-def]
+    handle, _code, _path = office
+    with handle.engine.begin() as conn:
+        conn.execute(text("UPDATE alembic_version SET version_num = 'ffffffff_futur'"))
+    assert migrate.needs_upgrade(handle.engine)
+    assert migrate.is_newer_than_app(handle.engine)
+
+
+def test_schema_has_the_core_tables(office) -> None:  # type: ignore[no-untyped-def]
+    handle, _code, _path = office
+    with handle.engine.connect() as conn:
+        names = set(conn.execute(text("SELECT name FROM sqlite_master")).scalars())
+    for table in ("office", "setting", "user_account", "person", "case_file", "contact", "audit_entry", "audit_head"):
+        assert table in names
+    assert {"audit_entry_no_update", "audit_entry_no_delete"} <= names
