@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import argparse
 import logging
+import os
 import sys
 from pathlib import Path
 from types import TracebackType
@@ -39,6 +40,13 @@ def _parse(argv: list[str]) -> argparse.Namespace:
     return args
 
 
+def _no_screen() -> bool:
+    """On Linux without X11/Wayland, Qt would abort; say what to do instead."""
+    if not sys.platform.startswith("linux") or os.environ.get("QT_QPA_PLATFORM"):
+        return False
+    return not (os.environ.get("DISPLAY") or os.environ.get("WAYLAND_DISPLAY"))
+
+
 def load_fonts() -> None:
     """Amiri is bundled so Arabic renders the same on every PC."""
     from PySide6.QtGui import QFontDatabase
@@ -50,6 +58,9 @@ def load_fonts() -> None:
 def main(argv: list[str] | None = None) -> int:
     args = _parse(list(sys.argv[1:] if argv is None else argv))
     setup_logging()
+    if _no_screen():
+        print(i18n.tr("app.no_display"), file=sys.stderr)
+        return 2
     sys.excepthook = _excepthook
 
     from PySide6.QtCore import QTimer

@@ -44,7 +44,7 @@ RECOVERY_GROUP_LEN = 5
 
 @dataclass(frozen=True)
 class KdfParams:
-    time_cost: int = 3
+    time_cost: int = 4
     memory_kib: int = 131072
     parallelism: int = 2
 

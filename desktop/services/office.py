@@ -191,6 +191,8 @@ def create_office(
         finally:
             close_engine(engine)
         keyfile.save()
+        if os.name == "posix":
+            os.chmod(building, 0o600)  # the office's Windows ACLs come from its data folder
         os.replace(building, path)
         engine = open_engine(path, db_key)
     except BaseException as exc:

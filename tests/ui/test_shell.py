@@ -181,3 +181,48 @@ def test_smoke_start_offscreen(tmp_path: Path) -> None:
     )
     assert result.returncode == 0, result.stderr
     assert "smoke-test: WelcomeDialog" in result.stdout
+
+
+def test_restore_from_the_menu_replaces_the_office_and_keeps_the_old_one(  # type: ignore[no-untyped-def]
+    qtbot, window, monkeypatch, tmp_path
+) -> None:
+    from PySide6.QtWidgets import QMessageBox
+
+    from desktop.services import maintenance, users
+
+    ctx = window.ctx
+    backup = tmp_path / "avant.baom"
+    maintenance.backup_office(ctx.handle, backup)
+    users.add_user(ctx.handle, "apres.sauvegarde", "Compte Fictif", "officer", "mot-de-passe-agent")
+    monkeypatch.setattr(window, "_ask_restore_path", lambda: str(backup))
+    monkeypatch.setattr(window, "_ask_password", lambda: PASSWORD)
+    monkeypatch.setattr(QMessageBox, "question", staticmethod(lambda *a, **k: QMessageBox.StandardButton.Yes))
+    assert window.restore_action.isEnabled()
+    window.restore_action.trigger()
+    _idle(qtbot, ctx)
+    assert window.is_locked
+    assert window.lock_screen.message.text() == "Sauvegarde restaurée. Déverrouillez pour continuer."
+    assert list(tmp_path.glob("bureau-before-restore-*.baomdb"))
+    _unlock(qtbot, ctx, window.lock_screen.form, PASSWORD)
+    assert not window.is_locked
+    logins = [u.login for u in users.list_users(ctx.handle)]
+    assert logins == ["admin"]  # the account made after the backup is gone with the restore
+
+
+def test_restore_with_a_wrong_password_changes_nothing(qtbot, window, monkeypatch, tmp_path) -> None:  # type: ignore[no-untyped-def]
+    from PySide6.QtWidgets import QMessageBox
+
+    from desktop.services import maintenance
+
+    ctx = window.ctx
+    backup = tmp_path / "avant.baom"
+    maintenance.backup_office(ctx.handle, backup)
+    before = (tmp_path / "bureau.baomdb").stat().st_ino  # os.replace would give a new inode
+    monkeypatch.setattr(window, "_ask_restore_path", lambda: str(backup))
+    monkeypatch.setattr(window, "_ask_password", lambda: "pas-le-bon-mot-de-passe")
+    monkeypatch.setattr(QMessageBox, "question", staticmethod(lambda *a, **k: QMessageBox.StandardButton.Yes))
+    window.restore_backup()
+    _idle(qtbot, ctx)
+    assert window.lock_screen.form.error.text() == "Identifiant ou mot de passe incorrect."
+    assert not list(tmp_path.glob("*before-restore*"))
+    assert (tmp_path / "bureau.baomdb").stat().st_ino == before
