@@ -123,6 +123,10 @@ def cmd_users(args: argparse.Namespace) -> int:
             users.set_active(handle, args.login, args.action == "enable")
             done_key = "cli.user_enabled" if args.action == "enable" else "cli.user_disabled"
             print(tr(done_key, login=args.login.lower()))
+        elif args.action == "recovery-code":
+            code = users.renew_recovery_code(handle)
+            print(tr("cli.recovery_renewed"))
+            print(f"    {code}")
         elif args.action == "passwd":
             new = _secret("BAOM_NEW_PASSWORD", "cli.prompt_new_password", confirm=True)
             if args.login and (handle.actor.is_recovery or args.login.lower() != handle.actor.login):
@@ -265,7 +269,7 @@ def build_parser() -> argparse.ArgumentParser:
     p.set_defaults(func=cmd_init)
 
     p = sub.add_parser("users", help=tr("cli.help_users"))
-    p.add_argument("action", choices=("add", "list", "disable", "enable", "passwd"))
+    p.add_argument("action", choices=("add", "list", "disable", "enable", "passwd", "recovery-code"))
     p.add_argument("--db", required=True, metavar="PATH")
     _credentials(p)
     p.add_argument("--login", metavar="LOGIN")

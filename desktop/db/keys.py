@@ -13,17 +13,21 @@ survives a restart) and the failures to write to the audit log at the next unloc
 from __future__ import annotations
 
 import base64
+import contextlib
 import hashlib
 import hmac
 import json
 import os
 import secrets
+import sys
 import unicodedata
+from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
+from argon2.exceptions import HashingError
 from argon2.low_level import Type, hash_secret_raw
 from cryptography.exceptions import InvalidTag
 from cryptography.hazmat.primitives.ciphers.aead import AESGCM
@@ -62,7 +66,7 @@ class KdfParams:
 
 def default_kdf() -> KdfParams:
     """About 0.4 s on a 2-core PC. Tests may ask for a cheap KDF (never in production)."""
-    if os.environ.get("BAOM_INSECURE_FAST_KDF_FOR_TESTS") == "1":
+    if os.environ.get("BAOM_INSECURE_FAST_KDF_FOR_TESTS") == "1" and not getattr(sys, "frozen", False):
         return KdfParams(time_cost=1, memory_kib=8192, parallelism=1)
     return KdfParams()
 
@@ -146,7 +150,16 @@ class KeyFile:
         return cls(path, data)
 
     def save(self) -> None:
-        atomic_write_text(self.path, json.dumps(self._data, indent=1, sort_keys=True))
+        with _keys_lock(self.path):
+            atomic_write_text(self.path, self.to_json())
+
+    def stage(self) -> StagedKeys:
+        """Write the new content beside the file now; ``apply()`` after the database commit.
+
+        The disk space is taken before the commit, so a full disk fails before
+        anything is committed, and the final rename needs no space.
+        """
+        return StagedKeys(self.path, self.to_json())
 
     def to_json(self) -> str:
         return json.dumps(self._data, indent=1, sort_keys=True)
@@ -190,11 +203,13 @@ class KeyFile:
             raise WrongCredentials()
         try:
             kdf = KdfParams(int(entry["t"]), int(entry["m"]), int(entry["p"]))
+            if not (1 <= kdf.time_cost <= 64 and 8 <= kdf.memory_kib <= 2**21 and 1 <= kdf.parallelism <= 16):
+                raise ValueError("key derivation settings out of range")
             kek = kdf.derive(secret, _unb64(entry["salt"]))
             return AESGCM(kek).decrypt(_unb64(entry["nonce"]), _unb64(entry["wrapped"]), self._aad(slot))
         except InvalidTag as exc:
             raise WrongCredentials() from exc
-        except (KeyError, ValueError, TypeError) as exc:
+        except (KeyError, ValueError, TypeError, HashingError) as exc:
             raise DatabaseDamaged("error.keys_damaged") from exc
 
     def set_user_slot(self, login: str, password: str, db_key: bytes, kdf: KdfParams | None = None) -> None:
@@ -235,21 +250,95 @@ class KeyFile:
         if wait > 0:
             raise LockedOut(wait)
 
-    def record_failure(self, login: str) -> None:
+    def record_failure(self, login: str, queue_audit: bool = True) -> None:
+        """Count a failure on the file as it is now on disk (another process may have written it)."""
+        with _keys_lock(self.path):
+            try:
+                fresh = KeyFile.load(self.path)
+            except DatabaseDamaged:
+                fresh = self
+            fresh._count_failure(login, queue_audit)
+            atomic_write_text(self.path, fresh.to_json())
+        self._data["failures"] = fresh._data["failures"]
+        self._data["pending_audit"] = fresh._data["pending_audit"]
+
+    def _count_failure(self, login: str, queue_audit: bool) -> None:
         fid = self._failure_id(login)
         entry = self._data["failures"].setdefault(fid, {"count": 0})
         now = _now().isoformat(timespec="seconds")
         entry["count"] = int(entry.get("count", 0)) + 1
         entry["last"] = now
-        # The audit log is inside the encrypted database: queue the failure for it.
-        self._data["pending_audit"].append({"at": now, "ref": fid})
-        del self._data["pending_audit"][:-1000]
-        self.save()
+        if queue_audit:  # the audit log is inside the encrypted database: queue it
+            self._data["pending_audit"].append({"at": now, "ref": fid})
+            del self._data["pending_audit"][:-1000]
 
     def clear_failures(self, login: str) -> None:
         self._data["failures"].pop(self._failure_id(login), None)
+
+    # -- audit anchor ----------------------------------------------------------------
+    def anchor_audit(self, last_id: int, last_hash: str) -> None:
+        """Remember the audit log's head outside the database (checked by ``baom check``)."""
+        with _keys_lock(self.path):
+            try:
+                fresh = KeyFile.load(self.path)
+            except DatabaseDamaged:
+                return
+            fresh._data["audit_anchor"] = {"id": last_id, "hash": last_hash}
+            atomic_write_text(self.path, fresh.to_json())
+        self._data["audit_anchor"] = {"id": last_id, "hash": last_hash}
+
+    def audit_anchor(self) -> tuple[int, str] | None:
+        anchor = self._data.get("audit_anchor")
+        if not isinstance(anchor, dict):
+            return None
+        try:
+            return int(anchor["id"]), str(anchor["hash"])
+        except (TypeError, KeyError, ValueError):
+            return None
 
     def take_pending_audit(self) -> list[dict[str, str]]:
         pending: list[dict[str, str]] = list(self._data["pending_audit"])
         self._data["pending_audit"] = []
         return pending
+
+
+class StagedKeys:
+    """A keys file written to a temporary name, waiting for the database commit."""
+
+    def __init__(self, path: Path, content: str) -> None:
+        self.path = path
+        self.tmp = path.with_name(f".{path.name}.{secrets.token_hex(4)}.staged")
+        atomic_write_text(self.tmp, content)
+
+    def apply(self) -> None:
+        with _keys_lock(self.path):
+            os.replace(self.tmp, self.path)
+
+    def discard(self) -> None:
+        with contextlib.suppress(OSError):
+            self.tmp.unlink()
+
+
+@contextlib.contextmanager
+def _keys_lock(path: Path) -> Iterator[None]:
+    """Serialise writers of one keys file across processes (a failed login elsewhere)."""
+    lock_path = path.with_name(path.name + ".lock")
+    with open(lock_path, "a+b") as handle:
+        if os.name == "nt":
+            import msvcrt
+
+            handle.seek(0)
+            msvcrt.locking(handle.fileno(), msvcrt.LK_LOCK, 1)  # type: ignore[attr-defined]
+            try:
+                yield
+            finally:
+                handle.seek(0)
+                msvcrt.locking(handle.fileno(), msvcrt.LK_UNLCK, 1)  # type: ignore[attr-defined]
+        else:
+            import fcntl
+
+            fcntl.flock(handle.fileno(), fcntl.LOCK_EX)
+            try:
+                yield
+            finally:
+                fcntl.flock(handle.fileno(), fcntl.LOCK_UN)

@@ -92,3 +92,9 @@ def record_view(handle: OfficeHandle, record_type: RecordType, record_id: int | 
 def verify_chain(handle: OfficeHandle) -> audit_log.ChainReport:
     with handle.transaction() as session:
         return audit_log.verify(session)
+
+
+def record_export(handle: OfficeHandle, record_type: RecordType | str, record_id: int | str, detail: str = "") -> None:
+    """A printed or saved copy of a person's data left the database: audited."""
+    with handle.transaction() as session:
+        handle.audit(session, AuditAction.EXPORTED, str(record_type), record_id, detail)

@@ -1,125 +1,428 @@
 """The demo office: synthetic, obviously fictitious people spread over 24 months.
 
-Family names are invented and carry words like "Fictif", "Exemple", "Démo"; phone
-numbers use the reserved-looking 0600-00 range; document numbers start with "ZZ".
-Rows are committed in batches so an interrupted run keeps every finished batch.
+Family names are invented from roots like "Fictiv", "Exempl", "Démo" (and their
+Arabic transcriptions); phone numbers use 0600 00…; document numbers start with
+"ZZ". Proportions (categories, nationalities, vulnerabilities) are plausible for a
+Souss-Massa office. About 2% of new people are *planted* spelling variants of an
+earlier person (other script, El/Al, swapped names, a typo) so that duplicate
+detection can be measured. Rows are committed in batches: an interrupted run keeps
+every finished batch.
 """
 
 from __future__ import annotations
 
 import random
 from collections.abc import Callable
+from dataclasses import dataclass, field
 from datetime import date, timedelta
 from pathlib import Path
+from typing import Any
 
-from sqlalchemy import func, insert, select
+from sqlalchemy import func, insert, select, text
 
-from desktop.db.models import Case, Contact, Person, User, utcnow
+from desktop.db.models import (
+    ActionPlanItem,
+    AssessmentItem,
+    Case,
+    CaseStageEvent,
+    Consent,
+    Contact,
+    HouseholdMember,
+    IdentityDocument,
+    Person,
+    SocialAssessment,
+    User,
+    VulnerabilitySheet,
+    utcnow,
+)
+from desktop.domain import names
 from desktop.domain.audit import AuditAction, RecordType
-from desktop.domain.codelists import CONTACT_KINDS, STAGES
+from desktop.domain.codelists import ASSESSMENT_DOMAINS, CLOSURE_REASONS, CONTACT_KINDS, STAGES
+from desktop.domain.errors import InputRejected
 from desktop.domain.users import Role
-from desktop.services import users
+from desktop.services import search_index, users
 from desktop.services.office import OfficeHandle, create_office
 
 DEMO_COMMUNE = "09.001.01.01."  # Agadir (Souss-Massa)
 DEMO_OFFICE_NAME = "BAOM de démonstration — données fictives"
 DEMO_USERS = (
     ("agent.demo", "Agent Démo (fictif)", Role.OFFICER),
+    ("agente.demo", "Agente Démo (fictive)", Role.OFFICER),
     ("responsable.demo", "Responsable Démo (fictif)", Role.SUPERVISOR),
 )
+PLANTED_SHARE = 0.02
 
-GIVEN_NAMES = {
-    "M": [
-        ("Mohamed", "محمد"),
-        ("Youssef", "يوسف"),
-        ("Omar", "عمر"),
-        ("Ibrahima", "إبراهيما"),
-        ("Moussa", "موسى"),
-        ("Karim", "كريم"),
-        ("Amadou", "أمادو"),
-        ("Hassan", "حسن"),
-        ("Samir", "سمير"),
-        ("Jean", "جون"),
-    ],
-    "F": [
-        ("Fatima", "فاطمة"),
-        ("Aicha", "عائشة"),
-        ("Khadija", "خديجة"),
-        ("Aminata", "أميناتا"),
-        ("Mariam", "مريم"),
-        ("Salma", "سلمى"),
-        ("Fatou", "فاتو"),
-        ("Nadia", "نادية"),
-        ("Grace", "غريس"),
-        ("Zineb", "زينب"),
-    ],
-}
-FAMILY_NAMES = [
-    ("Fictif", "فيكتيف"),
-    ("Exemple", "إكزامبل"),
-    ("Démo", "ديمو"),
-    ("Essai", "إيساي"),
-    ("Modèle", "موديل"),
-    ("Fictivi", "فيكتيفي"),
-    ("Exemplaire", "إكزامبلير"),
-    ("Testouni", "تستوني"),
-    ("Specimen", "سبيسيمن"),
-    ("Imaginaire", "إيماجينير"),
-    ("Inventé", "أنفنتي"),
-    ("Prototype", "بروتوتيب"),
+ROOTS = [("Fictiv", "فيكتيف"), ("Exempl", "إكسمبل"), ("Demon", "ديمون"), ("Model", "موديل"), ("Specim", "سبيسيم"),
+         ("Imagin", "إيماجين"), ("Invent", "أنفنت"), ("Prototyp", "بروتوتيب"), ("Essay", "إيساي"),
+         ("Simul", "سيمول"), ("Factic", "فاكتيك"), ("Illustr", "إيلوستر")]  # fmt: skip
+SUFFIXES = [("i", "ي"), ("ou", "و"), ("a", "ا"), ("ane", "ان"), ("ari", "اري"), ("ouni", "وني"),
+            ("aoui", "اوي"), ("o", "و"), ("ara", "ارا"), ("ba", "با"), ("ine", "ين")]  # fmt: skip
+PREFIXES = [("", ""), ("El ", "ال"), ("Ben ", "بن "), ("Ait ", "آيت ")]
+
+GIVEN = {
+    "maghreb": {
+        "M": [("Mohamed", "محمد"), ("Youssef", "يوسف"), ("Omar", "عمر"), ("Hassan", "حسن"), ("Karim", "كريم"),
+              ("Said", "سعيد"), ("Rachid", "رشيد"), ("Abdellah", "عبد الله"), ("Mustapha", "مصطفى"), ("Ahmed", "أحمد"),
+              ("Brahim", "إبراهيم"), ("Lahcen", "لحسن"), ("Hamid", "حميد"), ("Driss", "إدريس")],
+        "F": [("Fatima", "فاطمة"), ("Khadija", "خديجة"), ("Aicha", "عائشة"), ("Zineb", "زينب"), ("Naima", "نعيمة"),
+              ("Salma", "سلمى"), ("Malika", "مليكة"), ("Hanane", "حنان"), ("Samira", "سميرة"), ("Latifa", "لطيفة"),
+              ("Meryem", "مريم"), ("Hafsa", "حفصة")],
+    },
+    "west_africa": {
+        "M": [("Ibrahima", "إبراهيما"), ("Moussa", "موسى"), ("Amadou", "أمادو"), ("Mamadou", "مامادو"),
+              ("Ousmane", "عثمان"), ("Abdoulaye", "عبد الله"), ("Cheikh", "الشيخ"), ("Seydou", "سيدو"),
+              ("Lamine", "الأمين"), ("Boubacar", "أبو بكر"), ("Souleymane", "سليمان"), ("Yacouba", "يعقوبا")],
+        "F": [("Aminata", "أميناتا"), ("Fatou", "فاتو"), ("Mariama", "مريمة"), ("Awa", "عوا"), ("Kadiatou", "كادياتو"),
+              ("Aissatou", "عيساتو"), ("Ramatoulaye", "رماتولاي"), ("Hawa", "حواء"), ("Binta", "بنتا")],
+    },
+    "central_africa": {
+        "M": [("Jean", "جون"), ("Patrick", "باتريك"), ("Emmanuel", "إيمانويل"), ("Serge", "سيرج"), ("Blaise", "بليز")],
+        "F": [("Grace", "غريس"), ("Esther", "إستير"), ("Sandrine", "ساندرين"), ("Christelle", "كريستيل")],
+    },
+    "mashreq": {
+        "M": [("Ahmad", "أحمد"), ("Khaled", "خالد"), ("Mahmoud", "محمود"), ("Yasser", "ياسر"), ("Ali", "علي")],
+        "F": [("Rania", "رانيا"), ("Hiba", "هبة"), ("Lina", "لينا"), ("Nour", "نور"), ("Amal", "أمل")],
+    },
+    "europe": {
+        "M": [("Pierre", "بيير"), ("Carlos", "كارلوس"), ("Marco", "ماركو"), ("Thomas", "توماس")],
+        "F": [("Claire", "كلير"), ("Lucia", "لوسيا"), ("Sofia", "صوفيا"), ("Anna", "آنا")],
+    },
+}  # fmt: skip
+
+# nationality, weight, region of names, categories, languages, Arabic-script share
+NATIONALITIES: list[tuple[str, int, str, tuple[str, ...], tuple[str, ...], float]] = [
+    ("MA", 40, "maghreb", ("mre", "returnee_voluntary", "returnee_forced", "returnee_avrr"), ("ary", "zgh", "fr"), 0.7),
+    ("SN", 10, "west_africa", ("rpt_migrant", "rpt_worker", "rpt_student", "rpt_transit"), ("wo", "fr"), 0.05),
+    ("CI", 9, "west_africa", ("rpt_migrant", "rpt_worker", "rpt_transit", "rpt_asylum_seeker"), ("fr",), 0.02),
+    ("GN", 8, "west_africa", ("rpt_migrant", "rpt_transit", "rpt_asylum_seeker"), ("ff", "fr"), 0.05),
+    ("ML", 6, "west_africa", ("rpt_migrant", "rpt_asylum_seeker", "rpt_refugee"), ("bm", "fr"), 0.05),
+    ("CM", 6, "central_africa", ("rpt_migrant", "rpt_student", "rpt_transit"), ("fr", "en"), 0.0),
+    ("NG", 3, "west_africa", ("rpt_migrant", "rpt_transit"), ("en", "ha"), 0.0),
+    ("CD", 3, "central_africa", ("rpt_asylum_seeker", "rpt_refugee", "rpt_student"), ("ln", "fr"), 0.0),
+    ("SY", 5, "mashreq", ("rpt_refugee", "rpt_asylum_seeker"), ("ar",), 0.9),
+    ("YE", 2, "mashreq", ("rpt_refugee", "rpt_asylum_seeker"), ("ar",), 0.9),
+    ("SD", 3, "mashreq", ("rpt_asylum_seeker", "rpt_refugee"), ("ar", "en"), 0.8),
+    ("FR", 3, "europe", ("rpt_worker", "rpt_student"), ("fr",), 0.0),
+    ("ES", 2, "europe", ("rpt_worker",), ("es",), 0.0),
 ]
-
-# (nationality, weight, categories)
-NATIONALITIES = [
-    ("MA", 40, ("mre", "returnee_voluntary", "returnee_forced", "returnee_avrr")),
-    ("SN", 10, ("rpt_migrant", "rpt_worker", "rpt_student", "rpt_transit")),
-    ("CI", 9, ("rpt_migrant", "rpt_worker", "rpt_transit", "rpt_asylum_seeker")),
-    ("GN", 8, ("rpt_migrant", "rpt_transit", "rpt_asylum_seeker")),
-    ("ML", 6, ("rpt_migrant", "rpt_asylum_seeker", "rpt_refugee")),
-    ("CM", 6, ("rpt_migrant", "rpt_student", "rpt_transit")),
-    ("NG", 4, ("rpt_migrant", "rpt_transit")),
-    ("SY", 5, ("rpt_refugee", "rpt_asylum_seeker")),
-    ("YE", 2, ("rpt_refugee", "rpt_asylum_seeker")),
-    ("SD", 3, ("rpt_asylum_seeker", "rpt_refugee")),
-    ("CD", 3, ("rpt_asylum_seeker", "rpt_refugee", "rpt_student")),
-    ("FR", 2, ("rpt_worker", "rpt_student")),
-    ("ES", 2, ("rpt_worker",)),
-]
-DEMO_COMMUNES = ["09.001.01.01.", "09.273.01.15.", "09.001.01.01.", "09.001.01.01."]
+LEGAL = {
+    "mre": "moroccan_national", "returnee_voluntary": "moroccan_national", "returnee_forced": "moroccan_national",
+    "returnee_avrr": "moroccan_national", "rpt_student": "student_visa", "rpt_worker": "regular_resident",
+    "rpt_refugee": "refugee", "rpt_asylum_seeker": "asylum_seeker",
+}  # fmt: skip
+DEMO_COMMUNES = ["09.001.01.01."] * 6 + ["09.273.01.15.", "09.001.01.01."]
+LEVELS = (("low", 35), ("medium", 35), ("high", 20), ("urgent", 10))
 
 
-def _birth(rng: random.Random, today: date) -> tuple[date | None, int | None]:
-    age = min(85, max(0, int(rng.gauss(31, 13))))
-    if rng.random() < 0.15:
-        return None, today.year - age
-    return today - timedelta(days=age * 365 + rng.randrange(365)), None
+@dataclass
+class DemoReport:
+    cases: int = 0
+    planted: list[tuple[int, int]] = field(default_factory=list)  # (original person, planted variant)
 
 
-def _person_row(rng: random.Random, index: int, today: date) -> tuple[dict[str, object], date]:
-    sex = "F" if rng.random() < 0.42 else "M"
-    given, given_ar = rng.choice(GIVEN_NAMES[sex])
-    family, family_ar = rng.choice(FAMILY_NAMES)
-    nationality, _, categories = rng.choices(NATIONALITIES, weights=[n[1] for n in NATIONALITIES])[0]
-    birth_date, birth_year = _birth(rng, today)
-    first_seen = today - timedelta(days=rng.randrange(730))
-    script = rng.random()
-    row: dict[str, object] = {
-        "family_name": family if script > 0.1 else "",
-        "given_name": given if script > 0.1 else "",
-        "family_name_ar": family_ar if script < 0.6 else "",
-        "given_name_ar": given_ar if script < 0.6 else "",
-        "sex": sex,
-        "birth_date": birth_date,
-        "birth_year_estimated": birth_year,
-        "nationality": nationality,
-        "category": rng.choice(categories),
-        "commune_code": rng.choice(DEMO_COMMUNES),
-        "phone": f"0600{index:06d}"[:10] if rng.random() < 0.7 else "",
-        "document_type": "passport" if nationality != "MA" else "cin",
-        "document_number": f"ZZ{index:07d}" if rng.random() < 0.6 else "",
-        "created_at": utcnow(),
-    }
-    return row, first_seen
+@dataclass
+class _Batch:
+    persons: list[dict[str, Any]] = field(default_factory=list)
+    documents: list[dict[str, Any]] = field(default_factory=list)
+    household: list[dict[str, Any]] = field(default_factory=list)
+    cases: list[dict[str, Any]] = field(default_factory=list)
+    stages: list[dict[str, Any]] = field(default_factory=list)
+    consents: list[dict[str, Any]] = field(default_factory=list)
+    sheets: list[dict[str, Any]] = field(default_factory=list)
+    assessments: list[dict[str, Any]] = field(default_factory=list)
+    items: list[dict[str, Any]] = field(default_factory=list)
+    actions: list[dict[str, Any]] = field(default_factory=list)
+    contacts: list[dict[str, Any]] = field(default_factory=list)
+    search: list[dict[str, Any]] = field(default_factory=list)
+
+
+class _Generator:
+    def __init__(self, rng: random.Random, today: date, officer_ids: list[int], ids: dict[str, int]) -> None:
+        self.rng = rng
+        self.today = today
+        self.officers = officer_ids
+        self.ids = ids  # next id per table
+        self.known: list[dict[str, Any]] = []  # people generated this run (for planting variants)
+        self.case_seq: dict[int, int] = {}
+
+    def _next(self, table: str) -> int:
+        value = self.ids[table]
+        self.ids[table] = value + 1
+        return value
+
+    def family_name(self) -> tuple[str, str]:
+        (prefix, prefix_ar), (root, root_ar), (suffix, suffix_ar) = (
+            self.rng.choice(PREFIXES),
+            self.rng.choice(ROOTS),
+            self.rng.choice(SUFFIXES),
+        )
+        return f"{prefix}{root}{suffix}", f"{prefix_ar}{root_ar}{suffix_ar}"
+
+    def person(self, batch: _Batch, planted_from: dict[str, Any] | None) -> dict[str, Any]:
+        rng = self.rng
+        if planted_from is None:
+            nationality, _w, region, categories, languages, arabic_share = rng.choices(
+                NATIONALITIES, weights=[n[1] for n in NATIONALITIES]
+            )[0]
+            sex = "F" if rng.random() < 0.42 else "M"
+            given, given_ar = rng.choice(GIVEN[region][sex])
+            family, family_ar = self.family_name()
+            category = rng.choice(categories)
+            age = self._age(category)
+            birth = self.today - timedelta(days=age * 365 + rng.randrange(365))
+            script = rng.random()
+            if script < arabic_share * 0.15:
+                family, given = "", ""  # Arabic only
+            elif script > arabic_share:
+                family_ar, given_ar = "", ""  # Latin only
+            document = self._document(nationality, category)
+            phone = f"0600{rng.randrange(10**6):06d}" if rng.random() < 0.75 else ""
+        else:
+            nationality = planted_from["nationality"]
+            languages = tuple(planted_from["languages"].split("|"))
+            category = planted_from["category"]
+            sex = planted_from["sex"]
+            variant = rng.choice(
+                names.variants(planted_from["family_name"] or "", planted_from["given_name"] or "", rng)
+                or [(planted_from["family_name"], planted_from["given_name"], "", "")]
+            )
+            family, given, family_ar, given_ar = variant
+            if not (family or given or family_ar or given_ar):
+                family_ar, given_ar = planted_from["family_name_ar"], planted_from["given_name_ar"]
+            birth = planted_from["birth_date"] or self.today.replace(month=6, day=30)
+            if rng.random() < 0.5:
+                birth = birth + timedelta(days=rng.choice((-400, -365, -30, 30, 365)))
+            document = planted_from["_document"] if rng.random() < 0.3 else self._document(nationality, category)
+            phone = planted_from["phone"] if rng.random() < 0.3 else ""
+        estimated = rng.random() < 0.12
+        person_id = self._next("person")
+        row = {
+            "id": person_id,
+            "family_name": family,
+            "given_name": given,
+            "family_name_ar": family_ar,
+            "given_name_ar": given_ar,
+            "sex": sex,
+            "birth_date": None if estimated else birth,
+            "birth_year_estimated": birth.year if estimated else None,
+            "birth_year": birth.year,
+            "nationality": nationality,
+            "category": category,
+            "languages": "|".join(rng.sample(languages, k=rng.randint(1, len(languages)))),
+            "commune_code": rng.choice(DEMO_COMMUNES),
+            "douar": f"Quartier fictif {rng.randint(1, 40)}",
+            "phone": phone,
+            "legal_status": LEGAL.get(
+                category, rng.choice(("irregular", "regular_resident", "pending_regularisation"))
+            ),
+            "arrival_date": None,
+            "name_key": names.name_key(family, given, family_ar, given_ar),
+            "created_at": utcnow(),
+        }
+        batch.persons.append(row)
+        if document:
+            batch.documents.append(
+                {
+                    "person_id": person_id,
+                    "kind": document[0],
+                    "number": document[1],
+                    "number_key": names.document_key(document[1]),
+                }
+            )
+        if rng.random() < 0.3:
+            for _ in range(rng.randint(1, 3)):
+                child_age = rng.randint(0, 17)
+                batch.household.append(
+                    {
+                        "person_id": person_id,
+                        "relation": "child",
+                        "name": "",
+                        "sex": rng.choice("FM"),
+                        "birth_year": self.today.year - child_age,
+                        "schooling": "not_applicable"
+                        if child_age < 6
+                        else rng.choice(("enrolled", "enrolled", "not_enrolled")),
+                        "birth_registration": rng.choice(("registered", "registered", "not_registered", "unknown")),
+                        "lives_with": True,
+                    }
+                )
+        remembered = dict(row, _document=document)
+        self.known.append(remembered)
+        return remembered
+
+    def _age(self, category: str) -> int:
+        rng = self.rng
+        if category == "rpt_student":
+            return rng.randint(18, 30)
+        if category == "mre" and rng.random() < 0.4:
+            return rng.randint(58, 85)  # retired migrants and their pension rights
+        if rng.random() < 0.07:
+            return rng.randint(13, 17)  # some minors, some unaccompanied
+        return min(80, max(18, int(rng.gauss(32, 10))))
+
+    def _document(self, nationality: str, category: str) -> tuple[str, str] | None:
+        rng = self.rng
+        if rng.random() < 0.3:
+            return None
+        if nationality == "MA":
+            return "cin", f"ZZ{rng.randrange(10**6):06d}"
+        if category in ("rpt_refugee", "rpt_asylum_seeker"):
+            return "unhcr_card", f"ZZU-{rng.randrange(10**7):07d}"
+        return "passport", f"ZZP{rng.randrange(10**7):07d}"
+
+    def case(self, batch: _Batch, person: dict[str, Any], planted: bool) -> None:
+        rng = self.rng
+        today = self.today
+        case_id = self._next("case_file")
+        opened = today - timedelta(days=rng.randrange(730))
+        seq = self.case_seq.get(opened.year, 0) + 1
+        self.case_seq[opened.year] = seq
+        number = f"D-{opened.year}-{seq:06d}"
+        officer = rng.choice(self.officers)
+        stage = rng.choices(STAGES, weights=(10, 15, 20, 20, 15, 5, 15))[0]
+        closed = stage == "cloture"
+        closed_on = min(today, opened + timedelta(days=rng.randint(7, 200))) if closed else None
+        follow_up = today + timedelta(days=rng.randint(-30, 45)) if not closed and rng.random() < 0.7 else None
+        level = ""
+        batch.stages.append(self._stage(case_id, opened, "accueil", "", officer))
+        if stage != "accueil":
+            moved = min(today, opened + timedelta(days=rng.randint(1, 60)))
+            if closed and closed_on is not None:
+                batch.stages.append(self._stage(case_id, closed_on, "cloture", rng.choice(CLOSURE_REASONS), officer))
+            else:
+                batch.stages.append(self._stage(case_id, moved, stage, "", officer))
+        for purpose, share in (("processing", 1.0), ("referral_sharing", 0.85), ("statistics", 0.92)):
+            if rng.random() < share:
+                withdrawn = opened + timedelta(days=rng.randint(1, 90)) if rng.random() < 0.03 else None
+                batch.consents.append(
+                    {
+                        "person_id": person["id"],
+                        "purpose": purpose,
+                        "given_on": opened,
+                        "withdrawn_on": min(withdrawn, today) if withdrawn else None,
+                        "form_signed": rng.random() < 0.8,
+                        "recorded_by": officer,
+                        "recorded_at": utcnow(),
+                    }
+                )
+        if rng.random() < 0.6:
+            for n in range(rng.choice((1, 1, 2))):
+                level = rng.choices([lv for lv, _ in LEVELS], weights=[w for _, w in LEVELS])[0]
+                batch.sheets.append(
+                    {
+                        "case_id": case_id,
+                        "assessed_on": min(today, opened + timedelta(days=n * rng.randint(20, 120))),
+                        "level": level,
+                        "criteria": "|".join(self._criteria(person)),
+                        "note": "",
+                        "officer_id": officer,
+                        "recorded_at": utcnow(),
+                    }
+                )
+        if rng.random() < 0.45:
+            assessment_id = self._next("social_assessment")
+            batch.assessments.append(
+                {
+                    "id": assessment_id,
+                    "case_id": case_id,
+                    "assessed_on": min(today, opened + timedelta(days=rng.randint(0, 20))),
+                    "officer_id": officer,
+                    "summary": "Bilan fictif.",
+                    "updated_at": utcnow(),
+                }
+            )
+            for domain in rng.sample(ASSESSMENT_DOMAINS, k=rng.randint(2, 4)):
+                batch.items.append(
+                    {
+                        "assessment_id": assessment_id,
+                        "domain": domain,
+                        "situation": "Situation fictive.",
+                        "need": "Besoin fictif.",
+                        "priority": rng.choice(("low", "medium", "high")),
+                    }
+                )
+            batch.actions.append(
+                {
+                    "assessment_id": assessment_id,
+                    "domain": "",
+                    "action": "Action fictive.",
+                    "responsible": "Agent démo",
+                    "due_on": opened + timedelta(days=rng.randint(7, 60)),
+                    "done_on": None,
+                }
+            )
+        last_contact = None
+        day = opened
+        for _ in range(rng.randint(1, 6)):
+            if day > (closed_on or today):
+                break
+            batch.contacts.append(
+                {
+                    "case_id": case_id,
+                    "on_date": day,
+                    "kind": rng.choice(CONTACT_KINDS),
+                    "channel": rng.choice(("in_person", "in_person", "phone", "message")),
+                    "needs": "|".join(rng.sample(ASSESSMENT_DOMAINS, k=rng.randint(0, 2))),
+                    "note": "Note fictive.",
+                    "officer_id": officer,
+                }
+            )
+            last_contact = day
+            day += timedelta(days=rng.randrange(3, 90))
+        batch.cases.append(
+            {
+                "id": case_id,
+                "number": number,
+                "person_id": person["id"],
+                "officer_id": officer,
+                "opened_on": opened,
+                "stage": stage,
+                "closed_on": closed_on,
+                "closure_reason": batch.stages[-1]["reason"] if closed else "",
+                "vulnerability_level": level,
+                "next_follow_up": follow_up,
+                "last_contact_on": last_contact,
+            }
+        )
+        documents = [person["_document"][1]] if person["_document"] else []
+        body = search_index.body_of(
+            person["family_name"], person["given_name"], person["family_name_ar"], person["given_name_ar"],
+            person["phone"], documents, number,
+        )  # fmt: skip
+        batch.search.append({"id": case_id, "body": body})
+        del planted
+
+    def _stage(self, case_id: int, on: date, stage: str, reason: str, officer: int) -> dict[str, Any]:
+        return {"case_id": case_id, "on_date": on, "stage": stage, "reason": reason, "officer_id": officer,
+                "recorded_at": utcnow()}  # fmt: skip
+
+    def _criteria(self, person: dict[str, Any]) -> list[str]:
+        rng = self.rng
+        age = self.today.year - int(person["birth_year"])
+        found = []
+        if age < 18 and rng.random() < 0.5:
+            found.append("unaccompanied_child")
+        if person["sex"] == "F" and 16 <= age <= 45 and rng.random() < 0.15:
+            found.append("pregnant_lactating")
+        if age >= 60:
+            found.append("elderly")
+        for criterion, share in (("single_parent", 0.08), ("disability", 0.04), ("serious_illness", 0.06),
+                                 ("mental_health", 0.06), ("violence_survivor", 0.08), ("trafficking_victim", 0.02),
+                                 ("no_shelter", 0.12), ("no_resources", 0.25)):  # fmt: skip
+            if rng.random() < share:
+                found.append(criterion)
+        if person["legal_status"] == "irregular" and rng.random() < 0.6:
+            found.append("no_documents")
+        return found or ["no_resources"]
+
+
+def _next_ids(handle: OfficeHandle) -> dict[str, int]:
+    with handle.transaction() as session:
+        return {
+            "person": int(session.scalar(select(func.max(Person.id))) or 0) + 1,
+            "case_file": int(session.scalar(select(func.max(Case.id))) or 0) + 1,
+            "social_assessment": int(session.scalar(select(func.max(SocialAssessment.id))) or 0) + 1,
+        }
 
 
 def fill_demo(
@@ -128,56 +431,54 @@ def fill_demo(
     seed: int,
     progress: Callable[[int], None] | None = None,
     batch: int = 500,
-) -> int:
-    """Add ``cases`` fictitious people with a case and contacts; returns cases committed."""
+) -> DemoReport:
+    """Add fictitious cases until the office has ``cases``; returns what was planted."""
+    from desktop.services.office import office_info
+
+    if not office_info(handle).is_demo:
+        raise InputRejected("error.not_demo_office")
     rng = random.Random(seed)
     today = date.today()
+    report = DemoReport()
     with handle.transaction() as session:
         done = int(session.scalar(select(func.count()).select_from(Case)) or 0)
         officer_ids = list(session.scalars(select(User.id).where(User.active.is_(True))))
+        years: dict[str, int] = dict(
+            session.execute(
+                select(func.strftime("%Y", Case.opened_on), func.count()).group_by(func.strftime("%Y", Case.opened_on))
+            ).all()
+        )
+        if not search_index.is_current(session):
+            search_index.rebuild(session)
+    generator = _Generator(rng, today, officer_ids, _next_ids(handle))
+    generator.case_seq = {int(year): int(count) + 1000 for year, count in years.items() if year}
     while done < cases:
         size = min(batch, cases - done)
+        work = _Batch()
+        for _ in range(size):
+            planted = len(generator.known) > 50 and rng.random() < PLANTED_SHARE
+            original = rng.choice(generator.known) if planted else None
+            person = generator.person(work, original)
+            if original is not None:
+                report.planted.append((int(original["id"]), int(person["id"])))
+            generator.case(work, person, planted)
         with handle.transaction() as session:
-            first_person = int(session.scalar(select(func.max(Person.id))) or 0) + 1
-            first_case = int(session.scalar(select(func.max(Case.id))) or 0) + 1
-            persons, case_rows, contacts = [], [], []
-            for offset in range(size):
-                index = done + offset + 1
-                row, first_seen = _person_row(rng, index, today)
-                row["id"] = first_person + offset
-                persons.append(row)
-                case_id = first_case + offset
-                stage = rng.choice(STAGES)
-                case_rows.append(
-                    {
-                        "id": case_id,
-                        "number": f"D-{first_seen:%Y}-{index:06d}",
-                        "person_id": row["id"],
-                        "officer_id": rng.choice(officer_ids),
-                        "opened_on": first_seen,
-                        "stage": stage,
-                        "closed_on": first_seen + timedelta(days=rng.randrange(1, 120)) if stage == "cloture" else None,
-                        "closure_reason": "autonomie" if stage == "cloture" else "",
-                    }
-                )
-                day = first_seen
-                for _ in range(rng.randint(1, 6)):
-                    if day > today:
-                        break
-                    contacts.append(
-                        {"case_id": case_id, "on_date": day, "kind": rng.choice(CONTACT_KINDS), "note": "Note fictive."}
-                    )
-                    day += timedelta(days=rng.randrange(3, 90))
-            session.execute(insert(Person), persons)
-            session.execute(insert(Case), case_rows)
-            session.execute(insert(Contact), contacts)
-            handle.audit(
-                session, AuditAction.CREATED, RecordType.PERSON, "", f"demo {first_person}-{first_person + size - 1}"
-            )
+            for model, rows in (
+                (Person, work.persons), (IdentityDocument, work.documents), (HouseholdMember, work.household),
+                (Case, work.cases), (CaseStageEvent, work.stages), (Consent, work.consents),
+                (VulnerabilitySheet, work.sheets), (SocialAssessment, work.assessments),
+                (AssessmentItem, work.items), (ActionPlanItem, work.actions), (Contact, work.contacts),
+            ):  # fmt: skip
+                if rows:
+                    session.execute(insert(model), rows)
+            session.execute(text("INSERT INTO case_search(rowid, body) VALUES (:id, :body)"), work.search)
+            first, last = work.persons[0]["id"], work.persons[-1]["id"]
+            handle.audit(session, AuditAction.CREATED, RecordType.PERSON, "", f"demo {first}-{last}")
         done += size
+        report.cases = done
         if progress is not None:
             progress(done)
-    return done
+    return report
 
 
 def create_demo_office(
@@ -201,5 +502,7 @@ def create_demo_office(
     with handle:
         for login, name, role in DEMO_USERS:
             users.add_user(handle, login, name, role, admin_password)
+        with handle.transaction() as session:
+            search_index.rebuild(session)  # marks the (empty) index current
         fill_demo(handle, cases, seed, progress, batch)
     return recovery

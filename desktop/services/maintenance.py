@@ -21,17 +21,18 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 import sqlcipher3
-from sqlalchemy import Engine
+from sqlalchemy import Engine, select
 from sqlalchemy.exc import DBAPIError
 from sqlalchemy.orm import Session
 
 from desktop import __version__
 from desktop.db import audit_log, migrate
 from desktop.db.engine import close_engine, open_engine, raw_connect
-from desktop.db.files import OfficeLock
+from desktop.db.files import OfficeLock, atomic_write_text
 from desktop.db.keys import KeyFile, keys_path
+from desktop.db.models import User
 from desktop.domain.audit import AuditAction, RecordType
-from desktop.domain.errors import BaomError, DatabaseDamaged, DiskFull, InputRejected
+from desktop.domain.errors import BaomError, DatabaseDamaged, DiskFull, InputRejected, PermissionDenied
 from desktop.domain.users import Role
 from desktop.services.office import OfficeHandle, translate_db_error
 
@@ -107,6 +108,18 @@ def _check_chain(engine: Engine, report: CheckReport) -> None:
         report.problems.append(Problem(chain.reason, {"entry": chain.first_broken_id or 0}))
 
 
+def _check_anchor(handle: OfficeHandle, report: CheckReport) -> None:
+    """The entry the slots file remembers must still be in the log, unchanged."""
+    anchor = KeyFile.load(handle.keys_path).audit_anchor()
+    if anchor is None:
+        return
+    entry_id, entry_hash = anchor
+    with handle.engine.connect() as conn:
+        found = conn.exec_driver_sql("SELECT hash FROM audit_entry WHERE id = ?", (entry_id,)).scalar()
+    if found != entry_hash:
+        report.problems.append(Problem("check.audit_anchor", {"entry": entry_id}))
+
+
 def check_office(handle: OfficeHandle) -> CheckReport:
     handle.require(Role.ADMIN)
     raw = handle.engine.raw_connection()
@@ -115,6 +128,8 @@ def check_office(handle: OfficeHandle) -> CheckReport:
     finally:
         raw.close()
     _check_chain(handle.engine, report)
+    if report.ok:
+        _check_anchor(handle, report)
     if report.ok:
         with handle.transaction() as session:
             handle.audit(session, AuditAction.CHECKED, RecordType.DATABASE, 1)
@@ -252,24 +267,68 @@ def _open_backup(backup: Path, into: Path) -> BackupContents:
     return BackupContents(manifest, db, keys)
 
 
-def restore_office(backup: Path, db_path: Path, login: str, password: str) -> None:
-    """Verify a backup with the person's credentials, then put it in place.
+def _authorise_on_live_office(db_path: Path, login: str, password: str) -> None:
+    """Replacing an office needs an admin of *that* office (or its recovery code).
 
-    The office being replaced, if any, is kept beside it as ``*-before-restore-*``.
-    Nothing is changed unless the backup is complete and opens with these credentials.
+    Goes through the normal unlock: the lock-out delay applies, failures are
+    counted and audited, and the attempt is written in the office's own log.
+    """
+    from desktop.services import office as office_service
+
+    if login == "recovery":
+        handle = office_service.unlock_with_recovery(db_path, password)
+    else:
+        handle = office_service.unlock(db_path, login, password)
+    with handle:
+        if handle.actor.role != Role.ADMIN:
+            with handle.transaction() as session:
+                handle.audit(session, AuditAction.RESTORED, RecordType.DATABASE, 1, "refused: not admin")
+            raise PermissionDenied()
+        with handle.transaction() as session:
+            handle.audit(session, AuditAction.RESTORED, RecordType.DATABASE, 1, "started")
+
+
+def _backup_admin_key(keyfile: KeyFile, engine_path: Path, login: str, password: str) -> bytes:
+    """The backup opens with these credentials, and they belong to an active admin in it."""
+    key = keyfile.unwrap_recovery(password) if login == "recovery" else keyfile.unwrap_user(login, password)
+    if login == "recovery":
+        return key
+    engine = open_engine(engine_path, key)
+    try:
+        with Session(engine) as session:
+            role, active = session.execute(
+                select(User.role, User.active).where(User.login == login.strip().lower())
+            ).one_or_none() or ("", False)
+    finally:
+        close_engine(engine)
+    if role != Role.ADMIN or not active:
+        raise PermissionDenied()
+    return key
+
+
+def restore_office(backup: Path, db_path: Path, login: str, password: str) -> None:
+    """Verify a backup, then put it in place of the office at ``db_path``.
+
+    Needs an administrator: of the office being replaced (if there is one) and of
+    the backup, with the same login and password — or the office's recovery code.
+    The office being replaced is kept beside it as ``*-before-restore-*``; a
+    marker file lets an interrupted swap be undone at the next start.
     """
     from desktop.services import office as office_service
 
     db_path = db_path.resolve()
     if not db_path.parent.is_dir():
         raise InputRejected("error.folder_missing", path=str(db_path.parent))
+    repair_interrupted_restore(db_path)
+    if db_path.exists():
+        _authorise_on_live_office(db_path, login, password)
     lock = OfficeLock(db_path)
     lock.acquire()
     try:
         with tempfile.TemporaryDirectory(prefix=".baom-restore-", dir=db_path.parent) as tmp:
             contents = _open_backup(backup, Path(tmp))
             keyfile = KeyFile.load(contents.keys)
-            key = keyfile.unwrap_recovery(password) if login == "recovery" else keyfile.unwrap_user(login, password)
+            key = _backup_admin_key(keyfile, contents.db, login, password)
             engine = open_engine(contents.db, key)
             try:
                 raw = engine.raw_connection()
@@ -285,13 +344,7 @@ def restore_office(backup: Path, db_path: Path, login: str, password: str) -> No
             for suffix in ("-wal", "-shm"):
                 with contextlib.suppress(OSError):
                     Path(f"{contents.db}{suffix}").unlink()
-            if db_path.exists():
-                keep = _free_name(db_path, "before-restore")
-                for old, new in _office_files(db_path, keep):
-                    if old.exists():
-                        os.replace(old, new)
-            os.replace(contents.keys, keys_path(db_path))
-            os.replace(contents.db, db_path)
+            _swap_in(db_path, contents)
     except OSError as exc:
         raise _os_error(exc) from exc
     finally:
@@ -306,6 +359,43 @@ def restore_office(backup: Path, db_path: Path, login: str, password: str) -> No
             handle.audit(session, AuditAction.RESTORED, RecordType.DATABASE, 1)
     finally:
         handle.close()
+
+
+def _marker(db_path: Path) -> Path:
+    return db_path.with_name(db_path.name + ".restoring")
+
+
+def _swap_in(db_path: Path, contents: BackupContents) -> None:
+    """Old files aside, new files in; the marker says how to undo a half-done swap."""
+    keep = _free_name(db_path, "before-restore") if db_path.exists() else None
+    marker = _marker(db_path)
+    atomic_write_text(marker, json.dumps({"kept": str(keep) if keep else ""}))
+    if keep is not None:
+        for old, new in _office_files(db_path, keep):
+            if old.exists():
+                os.replace(old, new)
+    os.replace(contents.keys, keys_path(db_path))
+    os.replace(contents.db, db_path)
+    marker.unlink()
+
+
+def repair_interrupted_restore(db_path: Path) -> None:
+    """After a crash in the middle of a restore: put the previous office back."""
+    marker = _marker(db_path)
+    if not marker.exists():
+        return
+    try:
+        kept_text = json.loads(marker.read_text(encoding="utf-8")).get("kept", "")
+    except (OSError, ValueError, AttributeError):
+        kept_text = ""
+    if not db_path.exists() and kept_text:
+        kept = Path(kept_text)
+        for current, old in _office_files(db_path, kept):
+            if old.exists():
+                os.replace(old, current)
+        log.warning("an interrupted restore was undone")
+    with contextlib.suppress(OSError):
+        marker.unlink()
 
 
 def _free_name(db_path: Path, label: str) -> Path:

@@ -11,7 +11,7 @@ import contextlib
 import logging
 import os
 import secrets
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
@@ -30,6 +30,7 @@ from desktop.domain.audit import RECOVERY_ACTOR, SYSTEM_ACTOR, UNKNOWN_ACTOR, Au
 from desktop.domain.errors import (
     BaomError,
     DatabaseDamaged,
+    DatabaseMissing,
     DiskFull,
     InputRejected,
     PermissionDenied,
@@ -128,6 +129,7 @@ class OfficeHandle:
     def close(self) -> None:
         if self.closed:
             return
+        self._anchor_audit()
         self.closed = True
         try:
             close_engine(self.engine)
@@ -135,6 +137,16 @@ class OfficeHandle:
             for i in range(len(self._key)):
                 self._key[i] = 0
             self._lock.release()
+
+    def _anchor_audit(self) -> None:
+        """Best effort: a closing office leaves its audit head in the slots file."""
+        try:
+            with self.engine.connect() as conn:
+                row = conn.exec_driver_sql("SELECT last_id, last_hash FROM audit_head WHERE id = 1").one_or_none()
+            if row is not None:
+                KeyFile.load(self.keys_path).anchor_audit(int(row[0]), str(row[1]))
+        except (BaomError, OSError, DBAPIError, sqlcipher3.DatabaseError):
+            log.warning("audit anchor not written")
 
     def __enter__(self) -> OfficeHandle:
         return self
@@ -240,6 +252,9 @@ def _first_rows(
         )
         session.add(admin)
         session.add(Setting(key=AUTO_LOCK_KEY, value=str(DEFAULT_AUTO_LOCK_MINUTES)))
+        from desktop.services.search_index import INDEX_VERSION, VERSION_KEY
+
+        session.add(Setting(key=VERSION_KEY, value=INDEX_VERSION))
         audit_log.init_head(session)
         session.flush()
         audit_log.append(session, SYSTEM_ACTOR, AuditAction.CREATED, RecordType.OFFICE, 1)
@@ -268,8 +283,46 @@ def _prepare_schema(path: Path, engine: Engine, key: bytes) -> None:
 
             pre_migration_backup(path, engine, key)
             migrate.upgrade(engine)
+        from desktop.services import search_index
+
+        with Session(engine) as session, session.begin():
+            if not search_index.is_current(session):
+                search_index.rebuild(session)
     except (DBAPIError, sqlcipher3.DatabaseError) as exc:
         raise translate_db_error(exc) from exc
+
+
+def _load_keyfile(path: Path, login: str) -> KeyFile:
+    from desktop.services.maintenance import repair_interrupted_restore
+
+    repair_interrupted_restore(path)
+    if not path.is_file():
+        raise DatabaseMissing(str(path))
+    keyfile = KeyFile.load(keys_path(path))
+    keyfile.check_not_locked_out(login)
+    return keyfile
+
+
+def _open_as(path: Path, key: bytes, keyfile: KeyFile, who: Callable[[Session], Actor | None]) -> OfficeHandle | None:
+    """Open, migrate if needed, write the queued failures and the login; None: refused."""
+    engine, lock = _open(path, key)
+    try:
+        _prepare_schema(path, engine, key)
+        with Session(engine) as session, session.begin():
+            actor = who(session)
+            if actor is not None:
+                _flush_pending_failures(session, keyfile)
+    except BaseException as exc:
+        close_engine(engine)
+        lock.release()
+        if isinstance(exc, DBAPIError | sqlcipher3.DatabaseError):
+            raise translate_db_error(exc) from exc
+        raise
+    if actor is None:
+        close_engine(engine)
+        lock.release()
+        return None
+    return OfficeHandle(path, engine, lock, actor, key)
 
 
 def unlock(path: Path, login: str, password: str, *, audit_login: bool = True) -> OfficeHandle:
@@ -278,80 +331,50 @@ def unlock(path: Path, login: str, password: str, *, audit_login: bool = True) -
     A wrong password (the slot refuses) and a damaged database (the slot opens but
     the file does not) are told apart.
     """
-    if not path.is_file():
-        from desktop.domain.errors import DatabaseMissing
-
-        raise DatabaseMissing(str(path))
-    keyfile = KeyFile.load(keys_path(path))
-    keyfile.check_not_locked_out(login)
+    keyfile = _load_keyfile(path, login)
     try:
         key = keyfile.unwrap_user(login, password)
     except WrongCredentials:
         keyfile.record_failure(login)
         raise
-    engine, lock = _open(path, key)
-    try:
-        _prepare_schema(path, engine, key)
-        with Session(engine) as session, session.begin():
-            user = session.scalar(select(User).where(User.login == login.strip().lower()))
-            if user is None or not user.active:
-                audit_log.append(session, UNKNOWN_ACTOR, AuditAction.FAILED_LOGIN, RecordType.USER)
-                user_id = None
-            else:
-                user_id = user.id
-                actor = Actor(user.login, user.display_name, user.role, user.id)
-                _flush_pending_failures(session, keyfile)
-                if audit_login:
-                    audit_log.append(session, user.login, AuditAction.LOGGED_IN, RecordType.USER, user.id)
-    except (DBAPIError, sqlcipher3.DatabaseError) as exc:
-        close_engine(engine)
-        lock.release()
-        raise translate_db_error(exc) from exc
-    except BaseException:
-        close_engine(engine)
-        lock.release()
-        raise
-    if user_id is None:
-        close_engine(engine)
-        lock.release()
-        keyfile.record_failure(login)
+
+    def who(session: Session) -> Actor | None:
+        user = session.scalar(select(User).where(User.login == login.strip().lower()))
+        if user is None or not user.active:
+            actor = user.login if user is not None else UNKNOWN_ACTOR
+            audit_log.append(session, actor, AuditAction.FAILED_LOGIN, RecordType.USER)
+            return None
+        if audit_login:
+            audit_log.append(session, user.login, AuditAction.LOGGED_IN, RecordType.USER, user.id)
+        return Actor(user.login, user.display_name, user.role, user.id)
+
+    handle = _open_as(path, key, keyfile, who)
+    if handle is None:
+        keyfile.record_failure(login, queue_audit=False)  # already in the audit log
         raise WrongCredentials()
     keyfile.clear_failures(login)
     keyfile.save()
-    return OfficeHandle(path, engine, lock, actor, key)
+    return handle
 
 
 def unlock_with_recovery(path: Path, code: str) -> OfficeHandle:
     """Open with the recovery code: admin rights to reset a password, audited as such."""
-    if not path.is_file():
-        from desktop.domain.errors import DatabaseMissing
-
-        raise DatabaseMissing(str(path))
-    keyfile = KeyFile.load(keys_path(path))
-    keyfile.check_not_locked_out(RECOVERY_SLOT)
+    keyfile = _load_keyfile(path, RECOVERY_SLOT)
     try:
         key = keyfile.unwrap_recovery(code)
     except WrongCredentials:
         keyfile.record_failure(RECOVERY_SLOT)
         raise
-    engine, lock = _open(path, key)
-    try:
-        _prepare_schema(path, engine, key)
-        with Session(engine) as session, session.begin():
-            _flush_pending_failures(session, keyfile)
-            audit_log.append(session, RECOVERY_ACTOR, AuditAction.LOGGED_IN, RecordType.OFFICE, 1)
-    except (DBAPIError, sqlcipher3.DatabaseError) as exc:
-        close_engine(engine)
-        lock.release()
-        raise translate_db_error(exc) from exc
-    except BaseException:
-        close_engine(engine)
-        lock.release()
-        raise
+
+    def who(session: Session) -> Actor:
+        audit_log.append(session, RECOVERY_ACTOR, AuditAction.LOGGED_IN, RecordType.OFFICE, 1)
+        return Actor(RECOVERY_ACTOR, RECOVERY_ACTOR, Role.ADMIN, None)
+
+    handle = _open_as(path, key, keyfile, who)
+    assert handle is not None
     keyfile.clear_failures(RECOVERY_SLOT)
     keyfile.save()
-    actor = Actor(RECOVERY_ACTOR, RECOVERY_ACTOR, Role.ADMIN, None)
-    return OfficeHandle(path, engine, lock, actor, key)
+    return handle
 
 
 def _flush_pending_failures(session: Session, keyfile: KeyFile) -> None:

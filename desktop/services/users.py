@@ -6,12 +6,15 @@ touches both or neither.
 
 from __future__ import annotations
 
+import contextlib
+from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import datetime
 
 from sqlalchemy import func, select
+from sqlalchemy.orm import Session
 
-from desktop.db.keys import KeyFile
+from desktop.db.keys import KeyFile, StagedKeys, new_recovery_code
 from desktop.db.models import User, utcnow
 from desktop.domain.audit import AuditAction, RecordType
 from desktop.domain.errors import InputRejected, WrongCredentials
@@ -29,6 +32,26 @@ class UserInfo:
     created_at: datetime
     password_changed_at: datetime
     has_key_slot: bool
+
+
+@contextlib.contextmanager
+def _db_then_keys(handle: OfficeHandle, keyfile: KeyFile) -> Iterator[Session]:
+    """One transaction whose key-slot change lands only if the database commits.
+
+    The new keys file is written beside the old one before the commit (a full disk
+    fails here, with nothing committed) and renamed into place after it.
+    """
+    staged: list[StagedKeys] = []
+    try:
+        with handle.transaction() as session:
+            yield session
+            staged.append(keyfile.stage())
+    except BaseException:
+        for item in staged:
+            item.discard()
+        raise
+    for item in staged:
+        item.apply()
 
 
 def list_users(handle: OfficeHandle) -> list[UserInfo]:
@@ -59,7 +82,7 @@ def add_user(handle: OfficeHandle, login: str, display_name: str, role: str, pas
     if not display_name.strip():
         raise InputRejected("error.display_name_required")
     keyfile = KeyFile.load(handle.keys_path)
-    with handle.transaction() as session:
+    with _db_then_keys(handle, keyfile) as session:
         if session.scalar(select(User).where(User.login == login)) is not None:
             raise InputRejected("error.login_taken", login=login)
         now = utcnow()
@@ -75,8 +98,8 @@ def add_user(handle: OfficeHandle, login: str, display_name: str, role: str, pas
         session.flush()
         handle.audit(session, AuditAction.CREATED, RecordType.USER, user.id, f"role={role_value}")
         keyfile.set_user_slot(login, password, handle.key)
-        keyfile.save()  # last step before commit: a failed save rolls the row back
-        return user.id
+        user_id = user.id
+    return user_id
 
 
 def _get(session_user: User | None) -> User:
@@ -90,7 +113,7 @@ def set_active(handle: OfficeHandle, login: str, active: bool) -> None:
     handle.require(Role.ADMIN)
     login = login.strip().lower()
     keyfile = KeyFile.load(handle.keys_path)
-    with handle.transaction() as session:
+    with _db_then_keys(handle, keyfile) as session:
         user = _get(session.scalar(select(User).where(User.login == login)))
         if not active and user.role == Role.ADMIN:
             admins = session.scalar(
@@ -106,7 +129,6 @@ def set_active(handle: OfficeHandle, login: str, active: bool) -> None:
         handle.audit(session, AuditAction.CHANGED, RecordType.USER, user.id, "enabled" if active else "disabled")
         if not active:
             keyfile.remove_user_slot(login)
-            keyfile.save()
 
 
 def reset_password(handle: OfficeHandle, login: str, new_password: str) -> None:
@@ -115,14 +137,13 @@ def reset_password(handle: OfficeHandle, login: str, new_password: str) -> None:
     check_password(new_password)
     login = login.strip().lower()
     keyfile = KeyFile.load(handle.keys_path)
-    with handle.transaction() as session:
+    with _db_then_keys(handle, keyfile) as session:
         user = _get(session.scalar(select(User).where(User.login == login)))
         user.password_changed_at = utcnow()
         user.active = True
         handle.audit(session, AuditAction.CHANGED, RecordType.USER, user.id, "password reset")
         keyfile.set_user_slot(login, new_password, handle.key)
         keyfile.clear_failures(login)
-        keyfile.save()
 
 
 def change_own_password(handle: OfficeHandle, old_password: str, new_password: str) -> None:
@@ -133,13 +154,29 @@ def change_own_password(handle: OfficeHandle, old_password: str, new_password: s
     if new_password == old_password:
         raise InputRejected("error.password_same")
     keyfile = KeyFile.load(handle.keys_path)
+    keyfile.check_not_locked_out(handle.actor.login)
     try:
         keyfile.unwrap_user(handle.actor.login, old_password)
     except WrongCredentials:
+        keyfile.record_failure(handle.actor.login, queue_audit=False)
+        with handle.transaction() as session:
+            handle.audit(
+                session, AuditAction.FAILED_LOGIN, RecordType.USER, handle.actor.user_id or "", "password change"
+            )
         raise InputRejected("error.old_password_wrong") from None
-    with handle.transaction() as session:
+    with _db_then_keys(handle, keyfile) as session:
         user = _get(session.get(User, handle.actor.user_id))
         user.password_changed_at = utcnow()
         handle.audit(session, AuditAction.CHANGED, RecordType.USER, user.id, "password changed")
         keyfile.set_user_slot(handle.actor.login, new_password, handle.key)
-        keyfile.save()
+
+
+def renew_recovery_code(handle: OfficeHandle) -> str:
+    """A new recovery code replaces the old one (shown once; the old code stops working)."""
+    handle.require(Role.ADMIN)
+    code = new_recovery_code()
+    keyfile = KeyFile.load(handle.keys_path)
+    with _db_then_keys(handle, keyfile) as session:
+        handle.audit(session, AuditAction.CHANGED, RecordType.OFFICE, 1, "recovery code renewed")
+        keyfile.set_recovery_slot(code, handle.key)
+    return code

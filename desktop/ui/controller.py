@@ -12,7 +12,7 @@ from pathlib import Path
 from PySide6.QtWidgets import QApplication, QDialog, QWidget
 
 from desktop import config
-from desktop.services.office import OfficeHandle, office_exists
+from desktop.services.office import OfficeHandle
 from desktop.ui.context import AppContext
 from desktop.ui.dialogs.unlock import UnlockDialog
 from desktop.ui.main_window import MainWindow
@@ -29,17 +29,17 @@ class AppController:
 
     def start(self, db_path: Path | None = None) -> None:
         path = db_path or self._remembered_office()
-        if path is not None and office_exists(path):
+        if path is not None and path.is_file():  # a missing .keys is reported at unlock
             self.show_unlock(path)
         else:
             self.show_welcome()
 
     def _remembered_office(self) -> Path | None:
         last = self.ctx.settings.last_database
-        if last and office_exists(Path(last)):
+        if last and Path(last).is_file():
             return Path(last)
         default = config.default_office_path()
-        return default if office_exists(default) else None
+        return default if default.is_file() else None
 
     # -- steps --------------------------------------------------------------------------
     def show_unlock(self, path: Path, login: str | None = None) -> UnlockDialog:

@@ -285,6 +285,7 @@ class MainWindow(QMainWindow):
         self.stack.setCurrentIndex(0)
         self._rebuild_nav()
         self._update_status()
+        self._start_idle(10)  # the default until the office's own setting arrives
         self.ctx.call(office_info, on_done=self._office_loaded)
         self.ctx.call(auto_lock_minutes, on_done=self._start_idle)
 

@@ -13,10 +13,10 @@ import time
 from pathlib import Path
 
 import pytest
-from conftest import CLI_PASSWORD, ROOT  # type: ignore[import-not-found]
 
 from desktop.db.models import Case, Contact
 from desktop.services import maintenance, office
+from tests.cli.conftest import CLI_PASSWORD, ROOT
 
 PROGRESS = re.compile(r"^(\d+)/\d+ ")
 BATCH = 500

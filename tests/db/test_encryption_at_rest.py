@@ -7,7 +7,7 @@ from datetime import date
 from pathlib import Path
 
 from desktop.db.keys import keys_path
-from desktop.db.models import Person, utcnow
+from desktop.db.models import IdentityDocument, Person, utcnow
 from desktop.services import maintenance
 from desktop.services import office as office_service
 from tests.conftest import ADMIN_PASSWORD
@@ -38,18 +38,20 @@ def _office_files(path: Path) -> list[Path]:
 def _insert_canary(handle: office_service.OfficeHandle) -> None:
     with handle.transaction() as session:
         for i in range(30):  # enough rows for several pages in the WAL
+            person = Person(
+                family_name=CANARY_NAME,
+                given_name=f"Exemple-Canari {i}",
+                sex="F",
+                birth_date=date(1990, 1, 1),
+                nationality="ZZ",
+                category="migrant",
+                phone=CANARY_PHONE,
+                created_at=utcnow(),
+            )
+            session.add(person)
+            session.flush()
             session.add(
-                Person(
-                    family_name=CANARY_NAME,
-                    given_name=f"Exemple-Canari {i}",
-                    sex="F",
-                    birth_date=date(1990, 1, 1),
-                    nationality="ZZ",
-                    category="migrant",
-                    phone=CANARY_PHONE,
-                    document_number=CANARY_DOC,
-                    created_at=utcnow(),
-                )
+                IdentityDocument(person_id=person.id, kind="passport", number=CANARY_DOC, number_key=CANARY_DOC)
             )
 
 

@@ -104,7 +104,7 @@ def test_slot_survives_save_and_load(tmp_path: Path) -> None:
     again = KeyFile.load(kf.path)
     assert again.unwrap_user("agent.fictif", PASSWORD) == db_key
     assert again.slot_ids() == kf.slot_ids()
-    assert [p.name for p in tmp_path.iterdir()] == [kf.path.name]  # no temp file left behind
+    assert sorted(p.name for p in tmp_path.iterdir()) == [kf.path.name, kf.path.name + ".lock"]  # no temp file
 
 
 def test_slot_keeps_its_own_kdf_parameters(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:

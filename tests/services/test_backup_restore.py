@@ -48,8 +48,21 @@ def _people(path: Path, login: str = "admin", password: str = ADMIN_PASSWORD) ->
         return sorted(p.family_name for p in session.query(Person))
 
 
-def _snapshot(folder: Path) -> dict[str, bytes]:
-    return {p.name: p.read_bytes() for p in sorted(folder.iterdir()) if p.is_file() and not p.name.endswith(".lock")}
+def _snapshot(folder: Path) -> dict[str, object]:
+    """What a refused restore must leave alone: the same files, the office file not
+    replaced (same inode), the same key slots. The attempt itself is audited in the
+    live office, so its pages and the slots file's counters may change."""
+    state: dict[str, object] = {}
+    for p in sorted(folder.iterdir()):
+        if not p.is_file() or p.name.endswith((".lock", "-wal", "-shm")):
+            continue
+        if p.name.endswith(".keys"):
+            state[p.name] = json.dumps(json.loads(p.read_text(encoding="utf-8"))["slots"], sort_keys=True)
+        elif p.name.endswith(".baomdb"):
+            state[p.name] = p.stat().st_ino
+        else:
+            state[p.name] = p.read_bytes()
+    return state
 
 
 def _rewrite(backup: Path, out: Path, change: Callable[[dict[str, bytes]], None]) -> Path:
@@ -304,8 +317,10 @@ def test_backup_rights_and_folder(office, tmp_path: Path) -> None:  # type: igno
     assert not (tmp_path / "agent.baom").exists()
     with unlock(path, "chef.fictif", "mot-de-passe-chef") as chef:
         maintenance.backup_office(chef, tmp_path / "chef.baom")
-    # the supervisor's backup restores with the supervisor's own password
-    restore_office(tmp_path / "chef.baom", tmp_path / "copie.baomdb", "chef.fictif", "mot-de-passe-chef")
+    # a supervisor may back up, but only an administrator (or the recovery code) restores
+    with pytest.raises(PermissionDenied):
+        restore_office(tmp_path / "chef.baom", tmp_path / "copie.baomdb", "chef.fictif", "mot-de-passe-chef")
+    restore_office(tmp_path / "chef.baom", tmp_path / "copie.baomdb", "admin", ADMIN_PASSWORD)
 
 
 def test_backup_replaces_an_older_backup(backup) -> None:  # type: ignore[no-untyped-def]

@@ -1,21 +1,33 @@
 """Typed models, one family per module, re-exported here."""
 
+from desktop.db.models.assessment import ActionPlanItem, AssessmentItem, SocialAssessment
 from desktop.db.models.audit import AuditEntry, AuditHead
 from desktop.db.models.base import Base, UtcDateTime, utcnow
+from desktop.db.models.case import Case, CaseStageEvent, Contact
+from desktop.db.models.consent import Consent
 from desktop.db.models.office import Office, Setting
-from desktop.db.models.person import Case, Contact, Person
+from desktop.db.models.person import HouseholdMember, IdentityDocument, Person
 from desktop.db.models.user import User
+from desktop.db.models.vulnerability import VulnerabilitySheet
 
 __all__ = [
+    "ActionPlanItem",
+    "AssessmentItem",
     "AuditEntry",
     "AuditHead",
     "Base",
     "Case",
+    "CaseStageEvent",
+    "Consent",
     "Contact",
+    "HouseholdMember",
+    "IdentityDocument",
     "Office",
     "Person",
     "Setting",
+    "SocialAssessment",
     "User",
     "UtcDateTime",
+    "VulnerabilitySheet",
     "utcnow",
 ]

@@ -1,8 +1,4 @@
-"""People received by the office, their cases and contacts (core columns).
-
-The cases issue extends these tables; the foundation needs them for the demo
-office, the encryption tests and the audit of every access to a person.
-"""
+"""People received by the office: identity, household, identity documents."""
 
 from __future__ import annotations
 
@@ -16,6 +12,10 @@ from desktop.db.models.base import Base, UtcDateTime
 
 class Person(Base):
     __tablename__ = "person"
+    __table_args__ = (
+        Index("ix_person_name_key", "name_key"),
+        Index("ix_person_birth_year", "birth_year"),
+    )
 
     id: Mapped[int] = mapped_column(primary_key=True)
     family_name: Mapped[str] = mapped_column(String(120), default="")
@@ -25,34 +25,40 @@ class Person(Base):
     sex: Mapped[str] = mapped_column(String(1))  # F | M
     birth_date: Mapped[date | None] = mapped_column(default=None)
     birth_year_estimated: Mapped[int | None] = mapped_column(default=None)
+    birth_year: Mapped[int | None] = mapped_column(default=None)  # from either, for matching
     nationality: Mapped[str] = mapped_column(String(2))  # ISO 3166-1 alpha-2
     category: Mapped[str] = mapped_column(String(32))
+    languages: Mapped[str] = mapped_column(String(120), default="")  # codes joined by "|"
     commune_code: Mapped[str] = mapped_column(String(16), default="")
+    douar: Mapped[str] = mapped_column(String(200), default="")  # douar / quartier / address line
     phone: Mapped[str] = mapped_column(String(40), default="")
-    document_type: Mapped[str] = mapped_column(String(24), default="")
-    document_number: Mapped[str] = mapped_column(String(40), default="")
+    legal_status: Mapped[str] = mapped_column(String(32), default="unknown")
+    arrival_date: Mapped[date | None] = mapped_column(default=None)
+    name_key: Mapped[str] = mapped_column(String(240), default="")  # transliterated, normalised
     created_at: Mapped[datetime] = mapped_column(UtcDateTime())
+    updated_at: Mapped[datetime | None] = mapped_column(UtcDateTime(), default=None)
 
 
-class Case(Base):
-    __tablename__ = "case_file"
-    __table_args__ = (Index("ix_case_file_opened_on", "opened_on"),)
-
-    id: Mapped[int] = mapped_column(primary_key=True)
-    number: Mapped[str] = mapped_column(String(24), unique=True)
-    person_id: Mapped[int] = mapped_column(ForeignKey("person.id"), index=True)
-    officer_id: Mapped[int | None] = mapped_column(ForeignKey("user_account.id"), default=None)
-    opened_on: Mapped[date]
-    stage: Mapped[str] = mapped_column(String(24), default="accueil")
-    closed_on: Mapped[date | None] = mapped_column(default=None)
-    closure_reason: Mapped[str] = mapped_column(String(32), default="")
-
-
-class Contact(Base):
-    __tablename__ = "contact"
+class IdentityDocument(Base):
+    __tablename__ = "identity_document"
+    __table_args__ = (Index("ix_identity_document_number_key", "number_key"),)
 
     id: Mapped[int] = mapped_column(primary_key=True)
-    case_id: Mapped[int] = mapped_column(ForeignKey("case_file.id"), index=True)
-    on_date: Mapped[date]
+    person_id: Mapped[int] = mapped_column(ForeignKey("person.id", ondelete="CASCADE"), index=True)
     kind: Mapped[str] = mapped_column(String(24))
-    note: Mapped[str] = mapped_column(String(2000), default="")
+    number: Mapped[str] = mapped_column(String(60))
+    number_key: Mapped[str] = mapped_column(String(60))  # upper-case, letters and digits only
+
+
+class HouseholdMember(Base):
+    __tablename__ = "household_member"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    person_id: Mapped[int] = mapped_column(ForeignKey("person.id", ondelete="CASCADE"), index=True)
+    relation: Mapped[str] = mapped_column(String(16))
+    name: Mapped[str] = mapped_column(String(200), default="")
+    sex: Mapped[str] = mapped_column(String(1), default="")
+    birth_year: Mapped[int | None] = mapped_column(default=None)
+    schooling: Mapped[str] = mapped_column(String(16), default="unknown")
+    birth_registration: Mapped[str] = mapped_column(String(16), default="unknown")
+    lives_with: Mapped[bool] = mapped_column(default=True)

@@ -12,25 +12,20 @@ from collections.abc import Callable
 from pathlib import Path
 
 from PySide6.QtCore import Qt, Signal
-from PySide6.QtGui import QCloseEvent
 from PySide6.QtWidgets import (
-    QDialog,
-    QDialogButtonBox,
     QFormLayout,
     QLabel,
     QProgressBar,
-    QPushButton,
     QVBoxLayout,
     QWidget,
 )
 
 from desktop import config
-from desktop.domain.errors import InputRejected
 from desktop.i18n import tr
 from desktop.services.demo import create_demo_office
 from desktop.ui.context import AppContext
-from desktop.ui.dialogs.office_wizard import align_to_ui, error_text
-from desktop.ui.widgets.common import ErrorLabel
+from desktop.ui.dialogs.office_wizard import align_to_ui, error_text, make_parent_folder
+from desktop.ui.widgets.common import BusyDialog, ErrorLabel, ok_cancel_buttons
 
 DEMO_PASSWORD = "demo-baom-2026"
 """Password of every demo account; shown on screen, the data are fictitious."""
@@ -46,14 +41,11 @@ def demo_office_path() -> Path:
 
 def build_demo_office(path: Path, cases: int, seed: int, progress: Callable[[int], None]) -> None:
     """Runs on the database thread; the recovery code of a demo office is not kept."""
-    try:
-        path.parent.mkdir(parents=True, exist_ok=True)
-    except OSError as exc:
-        raise InputRejected("wizard.error_folder", path=str(path.parent)) from exc
+    make_parent_folder(path)
     create_demo_office(path, DEMO_PASSWORD, cases, seed, progress, batch=50)
 
 
-class DemoOfficeDialog(QDialog):
+class DemoOfficeDialog(BusyDialog):
     """Explains the demo office, creates it (or finds it), then ``db_path`` says where."""
 
     sig_progress = Signal(int)
@@ -64,7 +56,6 @@ class DemoOfficeDialog(QDialog):
         self.ctx = ctx
         self.db_path: Path | None = None
         self._path = path or demo_office_path()
-        self._busy = False
         self._cases = DEMO_CASES
         self.setMinimumWidth(560)
 
@@ -93,14 +84,7 @@ class DemoOfficeDialog(QDialog):
         self.status_label.hide()
         self.error_label = ErrorLabel(self)
 
-        self.buttons = QDialogButtonBox(self)
-        self.ok_button = QPushButton(self)
-        self.ok_button.setDefault(True)
-        self.cancel_button = QPushButton(self)
-        self.buttons.addButton(self.ok_button, QDialogButtonBox.ButtonRole.AcceptRole)
-        self.buttons.addButton(self.cancel_button, QDialogButtonBox.ButtonRole.RejectRole)
-        self.ok_button.clicked.connect(self._on_ok)
-        self.cancel_button.clicked.connect(self.reject)
+        self.buttons, self.ok_button, self.cancel_button = ok_cancel_buttons(self._on_ok, self.reject, self)
 
         layout = QVBoxLayout(self)
         layout.addWidget(self.title)
@@ -125,10 +109,6 @@ class DemoOfficeDialog(QDialog):
     @property
     def exists(self) -> bool:
         return self._path.exists()
-
-    @property
-    def busy(self) -> bool:
-        return self._busy
 
     def _on_language_changed(self, _lang: str) -> None:
         self.retranslate()
@@ -205,14 +185,3 @@ class DemoOfficeDialog(QDialog):
         self.cancel_button.setEnabled(True)
         self.error_label.show_text(error_text(error))
         self.retranslate()
-
-    def reject(self) -> None:
-        if self._busy:
-            return
-        super().reject()
-
-    def closeEvent(self, event: QCloseEvent) -> None:
-        if self._busy:
-            event.ignore()
-            return
-        super().closeEvent(event)

@@ -23,7 +23,6 @@ from PySide6.QtWidgets import (
     QLabel,
     QLayout,
     QLineEdit,
-    QProgressBar,
     QPushButton,
     QVBoxLayout,
     QWidget,
@@ -38,7 +37,7 @@ from desktop.i18n import tr
 from desktop.services import office as office_service
 from desktop.services.office import OfficeHandle
 from desktop.ui.context import AppContext
-from desktop.ui.widgets.common import ErrorLabel, confirm, error_message
+from desktop.ui.widgets.common import ErrorLabel, busy_bar, confirm, error_message
 from desktop.ui.widgets.commune_picker import CommunePicker
 
 OFFICE_SUFFIX = ".baomdb"
@@ -46,14 +45,19 @@ OFFICE_SUFFIX = ".baomdb"
 PAGE_COMMUNE, PAGE_OFFICE, PAGE_ADMIN, PAGE_RECOVERY = range(4)
 
 
-def create_office_in_folder(
-    path: Path, commune_code: str, office_name: str, admin_login: str, admin_name: str, admin_password: str
-) -> tuple[OfficeHandle, str]:
-    """Runs on the database thread: make the folder if needed, then create the office."""
+def make_parent_folder(path: Path) -> None:
+    """The folder that will hold ``path``, made if missing; a refusal names the folder."""
     try:
         path.parent.mkdir(parents=True, exist_ok=True)
     except OSError as exc:
         raise InputRejected("wizard.error_folder", path=str(path.parent)) from exc
+
+
+def create_office_in_folder(
+    path: Path, commune_code: str, office_name: str, admin_login: str, admin_name: str, admin_password: str
+) -> tuple[OfficeHandle, str]:
+    """Runs on the database thread: make the folder if needed, then create the office."""
+    make_parent_folder(path)
     return office_service.create_office(
         path,
         commune_code=commune_code,
@@ -300,15 +304,11 @@ class AdminPage(QWizardPage):
         self.password_hint.setObjectName("hintLabel")
         self.busy_label = QLabel(self)
         self.busy_label.setWordWrap(True)
-        self.busy_bar = QProgressBar(self)
-        self.busy_bar.setRange(0, 0)
-        self.busy_bar.setTextVisible(False)
-        self.busy_bar.setMaximumHeight(8)
+        self.busy_bar = busy_bar(self)
         busy_row = QHBoxLayout()
         busy_row.addWidget(self.busy_label, 1)
         busy_row.addWidget(self.busy_bar, 1)
         self.busy_label.hide()
-        self.busy_bar.hide()
 
         self.login_label, self.name_label = QLabel(self), QLabel(self)
         self.password_label, self.confirm_label = QLabel(self), QLabel(self)

@@ -17,11 +17,9 @@ from PySide6.QtCore import QSize
 from PySide6.QtWidgets import (
     QComboBox,
     QDialog,
-    QDialogButtonBox,
     QFormLayout,
     QLabel,
     QLineEdit,
-    QPushButton,
     QVBoxLayout,
     QWidget,
 )
@@ -31,7 +29,7 @@ from desktop.domain.users import MIN_PASSWORD_LENGTH, Role
 from desktop.i18n import tr
 from desktop.services import users
 from desktop.ui.context import AppContext
-from desktop.ui.widgets.common import ErrorLabel
+from desktop.ui.widgets.common import ErrorLabel, ok_cancel_buttons
 
 
 def _password_edit() -> QLineEdit:
@@ -41,7 +39,7 @@ def _password_edit() -> QLineEdit:
 
 
 class _AccountDialog(QDialog):
-    """A form, an inline error, a primary button that calls a service."""
+    """A form ending with a new password, an inline error, a primary button that calls a service."""
 
     title_key = ""
     submit_key = "admin.save"
@@ -54,14 +52,11 @@ class _AccountDialog(QDialog):
         self.form.setFieldGrowthPolicy(QFormLayout.FieldGrowthPolicy.ExpandingFieldsGrow)
         self._labels: list[tuple[QLabel, str]] = []
         self.error_label = ErrorLabel()
-        self.buttons = QDialogButtonBox()
-        self.submit_button = QPushButton()
-        self.submit_button.setDefault(True)
-        self.cancel_button = QPushButton()
-        self.buttons.addButton(self.submit_button, QDialogButtonBox.ButtonRole.AcceptRole)
-        self.buttons.addButton(self.cancel_button, QDialogButtonBox.ButtonRole.RejectRole)
-        self.submit_button.clicked.connect(self.submit)
-        self.cancel_button.clicked.connect(self.reject)
+        self.buttons, self.submit_button, self.cancel_button = ok_cancel_buttons(self.submit, self.reject)
+        self.password_edit = _password_edit()
+        self.confirm_edit = _password_edit()
+        self.password_hint = QLabel()
+        self.password_hint.setWordWrap(True)
         layout = QVBoxLayout(self)
         layout.addLayout(self.form)
         layout.addWidget(self.error_label)
@@ -87,6 +82,12 @@ class _AccountDialog(QDialog):
         self.form.addRow(label, field)
         return label
 
+    def add_new_password_rows(self, password_key: str) -> None:
+        """The new password, its confirmation and the rule it must follow, under the rows so far."""
+        self.add_row(password_key, self.password_edit)
+        self.add_row("users_page.field.confirm", self.confirm_edit)
+        self.form.addRow(self.password_hint)
+
     def _language_changed(self, _lang: str) -> None:
         if shiboken6.isValid(self):
             self.retranslate()
@@ -97,6 +98,7 @@ class _AccountDialog(QDialog):
             label.setText(tr(key))
         self.submit_button.setText(tr(self.submit_key))
         self.cancel_button.setText(tr("admin.cancel"))
+        self.password_hint.setText(tr("users_page.password_hint", minimum=MIN_PASSWORD_LENGTH))
         if self._error is not None:
             self.error_label.show_error(self._error)
 
@@ -129,10 +131,10 @@ class _AccountDialog(QDialog):
         self.submit_button.setEnabled(True)
         self.show_error(error)
 
-    def _passwords_differ(self, password: QLineEdit, confirmation: QLineEdit) -> bool:
-        if password.text() != confirmation.text():
+    def _passwords_differ(self) -> bool:
+        if self.password_edit.text() != self.confirm_edit.text():
             self.show_error(InputRejected("users_page.passwords_differ"))
-            confirmation.setFocus()
+            self.confirm_edit.setFocus()
             return True
         return False
 
@@ -157,16 +159,10 @@ class AddUserDialog(_AccountDialog):
         self.role_combo = QComboBox()
         for role in (Role.OFFICER, Role.SUPERVISOR, Role.ADMIN):
             self.role_combo.addItem("", role.value)
-        self.password_edit = _password_edit()
-        self.confirm_edit = _password_edit()
-        self.password_hint = QLabel()
-        self.password_hint.setWordWrap(True)
         self.add_row("users_page.field.login", self.login_edit)
         self.add_row("users_page.field.name", self.name_edit)
         self.add_row("users_page.field.role", self.role_combo)
-        self.add_row("users_page.field.password", self.password_edit)
-        self.add_row("users_page.field.confirm", self.confirm_edit)
-        self.form.addRow(self.password_hint)
+        self.add_new_password_rows("users_page.field.password")
         self.created_login = ""
         self.retranslate()
 
@@ -175,7 +171,6 @@ class AddUserDialog(_AccountDialog):
         for index in range(self.role_combo.count()):
             self.role_combo.setItemText(index, tr(f"role.{self.role_combo.itemData(index)}"))
         self.login_edit.setPlaceholderText(tr("users_page.login_hint"))
-        self.password_hint.setText(tr("users_page.password_hint", minimum=MIN_PASSWORD_LENGTH))
 
     def set_role(self, role: str) -> None:
         index = self.role_combo.findData(role)
@@ -183,7 +178,7 @@ class AddUserDialog(_AccountDialog):
             self.role_combo.setCurrentIndex(index)
 
     def submit(self) -> None:
-        if self._passwords_differ(self.password_edit, self.confirm_edit):
+        if self._passwords_differ():
             return
         self.created_login = self.login_edit.text().strip().lower()
         self._send(
@@ -207,22 +202,15 @@ class ResetPasswordDialog(_AccountDialog):
         self.intro = QLabel()
         self.intro.setWordWrap(True)
         self.form.addRow(self.intro)
-        self.password_edit = _password_edit()
-        self.confirm_edit = _password_edit()
-        self.add_row("users_page.field.new_password", self.password_edit)
-        self.add_row("users_page.field.confirm", self.confirm_edit)
-        self.password_hint = QLabel()
-        self.password_hint.setWordWrap(True)
-        self.form.addRow(self.password_hint)
+        self.add_new_password_rows("users_page.field.new_password")
         self.retranslate()
 
     def retranslate(self) -> None:
         super().retranslate()
         self.intro.setText(tr("users_page.reset_intro", login=self.login))
-        self.password_hint.setText(tr("users_page.password_hint", minimum=MIN_PASSWORD_LENGTH))
 
     def submit(self) -> None:
-        if self._passwords_differ(self.password_edit, self.confirm_edit):
+        if self._passwords_differ():
             return
         self._send(users.reset_password, self.login, self.password_edit.text())
 
@@ -236,21 +224,11 @@ class ChangePasswordDialog(_AccountDialog):
     def __init__(self, ctx: AppContext, parent: QWidget | None = None) -> None:
         super().__init__(ctx, parent)
         self.old_edit = _password_edit()
-        self.password_edit = _password_edit()
-        self.confirm_edit = _password_edit()
         self.add_row("users_page.field.old_password", self.old_edit)
-        self.add_row("users_page.field.new_password", self.password_edit)
-        self.add_row("users_page.field.confirm", self.confirm_edit)
-        self.password_hint = QLabel()
-        self.password_hint.setWordWrap(True)
-        self.form.addRow(self.password_hint)
+        self.add_new_password_rows("users_page.field.new_password")
         self.retranslate()
 
-    def retranslate(self) -> None:
-        super().retranslate()
-        self.password_hint.setText(tr("users_page.password_hint", minimum=MIN_PASSWORD_LENGTH))
-
     def submit(self) -> None:
-        if self._passwords_differ(self.password_edit, self.confirm_edit):
+        if self._passwords_differ():
             return
         self._send(users.change_own_password, self.old_edit.text(), self.password_edit.text())

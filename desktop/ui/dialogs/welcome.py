@@ -18,17 +18,15 @@ import contextlib
 from pathlib import Path
 
 from PySide6.QtCore import QSize, Qt
-from PySide6.QtGui import QCloseEvent, QIcon
+from PySide6.QtGui import QIcon
 from PySide6.QtWidgets import (
     QCheckBox,
     QDialog,
-    QDialogButtonBox,
     QFileDialog,
     QFormLayout,
     QHBoxLayout,
     QLabel,
     QLineEdit,
-    QProgressBar,
     QPushButton,
     QSizePolicy,
     QStyle,
@@ -37,15 +35,21 @@ from PySide6.QtWidgets import (
 )
 
 from desktop import config
-from desktop.domain.errors import InputRejected
 from desktop.i18n import tr
 from desktop.services import office as office_service
 from desktop.services.maintenance import restore_office
 from desktop.services.office import OfficeHandle
 from desktop.ui.context import AppContext
 from desktop.ui.dialogs.demo_office import DemoOfficeDialog
-from desktop.ui.dialogs.office_wizard import OfficeWizard, align_to_ui, error_text, free_office_path, isolate_ltr
-from desktop.ui.widgets.common import ErrorLabel, LanguageCombo
+from desktop.ui.dialogs.office_wizard import (
+    OfficeWizard,
+    align_to_ui,
+    error_text,
+    free_office_path,
+    isolate_ltr,
+    make_parent_folder,
+)
+from desktop.ui.widgets.common import BusyDialog, ErrorLabel, LanguageCombo, busy_bar, ok_cancel_buttons
 
 CHOICES = ("create", "demo", "open", "restore")
 RECOVERY_LOGIN = "recovery"
@@ -54,15 +58,12 @@ RECOVERY_LOGIN = "recovery"
 
 def restore_into(backup: Path, target: Path, login: str, password: str) -> Path:
     """Runs on the database thread: make the folder if needed, then restore."""
-    try:
-        target.parent.mkdir(parents=True, exist_ok=True)
-    except OSError as exc:
-        raise InputRejected("wizard.error_folder", path=str(target.parent)) from exc
+    make_parent_folder(target)
     restore_office(backup, target, login, password)
     return target
 
 
-class RestoreDialog(QDialog):
+class RestoreDialog(BusyDialog):
     """Who restores: a login and password (or the recovery code) valid in the backup."""
 
     def __init__(self, ctx: AppContext, backup: Path, target: Path, parent: QWidget | None = None) -> None:
@@ -71,7 +72,6 @@ class RestoreDialog(QDialog):
         self.backup = backup
         self.target = target
         self.restored_path: Path | None = None
-        self._busy = False
         self.setMinimumWidth(520)
 
         self.intro = QLabel(self)
@@ -93,12 +93,8 @@ class RestoreDialog(QDialog):
         self.recovery_check = QCheckBox(self)
         self.error_label = ErrorLabel(self)
         self.busy_label = QLabel(self)
-        self.busy_bar = QProgressBar(self)
-        self.busy_bar.setRange(0, 0)
-        self.busy_bar.setTextVisible(False)
-        self.busy_bar.setMaximumHeight(8)
+        self.busy_bar = busy_bar(self)
         self.busy_label.hide()
-        self.busy_bar.hide()
 
         self.form_widget = QWidget(self)
         form = QFormLayout(self.form_widget)
@@ -109,14 +105,7 @@ class RestoreDialog(QDialog):
         form.addRow(self.password_label, self.password_edit)
         form.addRow("", self.recovery_check)
 
-        self.buttons = QDialogButtonBox(self)
-        self.restore_button = QPushButton(self)
-        self.restore_button.setDefault(True)
-        self.cancel_button = QPushButton(self)
-        self.buttons.addButton(self.restore_button, QDialogButtonBox.ButtonRole.AcceptRole)
-        self.buttons.addButton(self.cancel_button, QDialogButtonBox.ButtonRole.RejectRole)
-        self.restore_button.clicked.connect(self.start_restore)
-        self.cancel_button.clicked.connect(self.reject)
+        self.buttons, self.restore_button, self.cancel_button = ok_cancel_buttons(self.start_restore, self.reject, self)
 
         layout = QVBoxLayout(self)
         layout.addWidget(self.intro)
@@ -161,10 +150,6 @@ class RestoreDialog(QDialog):
         self.password_edit.clear()
         self.retranslate()
 
-    @property
-    def busy(self) -> bool:
-        return self._busy
-
     def _set_busy(self, busy: bool) -> None:
         self._busy = busy
         self.form_widget.setEnabled(not busy)
@@ -201,16 +186,6 @@ class RestoreDialog(QDialog):
         self.password_edit.clear()
         self.error_label.show_text(error_text(error))
         self.password_edit.setFocus()
-
-    def reject(self) -> None:
-        if not self._busy:
-            super().reject()
-
-    def closeEvent(self, event: QCloseEvent) -> None:
-        if self._busy:
-            event.ignore()
-            return
-        super().closeEvent(event)
 
 
 class ChoiceButton(QPushButton):

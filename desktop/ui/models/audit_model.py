@@ -12,13 +12,14 @@ from __future__ import annotations
 
 from typing import Any
 
-from PySide6.QtCore import QAbstractTableModel, QModelIndex, QObject, QPersistentModelIndex, Qt, Signal
+from PySide6.QtCore import QObject, Qt, Signal
 
 from desktop.domain.audit import RECOVERY_ACTOR, SYSTEM_ACTOR, UNKNOWN_ACTOR
 from desktop.i18n import messages, tr
 from desktop.services import audit
 from desktop.services.audit import AuditFilter, AuditRow
 from desktop.ui.context import AppContext
+from desktop.ui.models.base import ModelIndex, TranslatedTableModel
 from desktop.ui.widgets.common import format_datetime
 
 PAGE_SIZE = 200
@@ -34,8 +35,6 @@ COLUMN_KEYS = (
     "audit_page.column.detail",
 )
 ID, AT, ACTOR, ACTION, RECORD_TYPE, RECORD_ID, DETAIL = range(len(COLUMN_KEYS))
-
-ModelIndex = QModelIndex | QPersistentModelIndex
 
 _SPECIAL_ACTORS = {
     SYSTEM_ACTOR: "audit_page.actor.system",
@@ -83,7 +82,9 @@ def actor_label(actor: str) -> str:
     return tr(key) if key else actor
 
 
-class AuditModel(QAbstractTableModel):
+class AuditModel(TranslatedTableModel):
+    column_keys = COLUMN_KEYS
+
     sig_count_changed = Signal(int)
     """The number of entries matching the filter (after each filter, 0 on clear)."""
     sig_error = Signal(object)
@@ -138,10 +139,8 @@ class AuditModel(QAbstractTableModel):
             return self._rows.get(self._ids[row])
         return None
 
-    def retranslate(self) -> None:
-        self.headerDataChanged.emit(Qt.Orientation.Horizontal, 0, len(COLUMN_KEYS) - 1)
-        if self._ids:
-            self.dataChanged.emit(self.index(0, 0), self.index(len(self._ids) - 1, len(COLUMN_KEYS) - 1))
+    def row_count(self) -> int:
+        return len(self._ids)
 
     def _ids_arrived(self, generation: int, ids: list[int]) -> None:
         if generation != self._generation:
@@ -172,25 +171,11 @@ class AuditModel(QAbstractTableModel):
         for row in rows:
             self._rows[row.id] = row
         first = page * PAGE_SIZE
-        last = min(first + PAGE_SIZE, len(self._ids)) - 1
-        if last >= first:
-            self.dataChanged.emit(self.index(first, 0), self.index(last, len(COLUMN_KEYS) - 1))
+        self.rows_changed(first, min(first + PAGE_SIZE, len(self._ids)) - 1)
         self.sig_rows_loaded.emit()
 
     def _failed(self, error: BaseException) -> None:
         self.sig_error.emit(error)
-
-    def rowCount(self, parent: ModelIndex = QModelIndex()) -> int:  # noqa: B008
-        return 0 if parent.isValid() else len(self._ids)
-
-    def columnCount(self, parent: ModelIndex = QModelIndex()) -> int:  # noqa: B008
-        return 0 if parent.isValid() else len(COLUMN_KEYS)
-
-    def headerData(self, section: int, orientation: Qt.Orientation, role: int = Qt.ItemDataRole.DisplayRole) -> Any:
-        horizontal = orientation == Qt.Orientation.Horizontal
-        if horizontal and role == Qt.ItemDataRole.DisplayRole and 0 <= section < len(COLUMN_KEYS):
-            return tr(COLUMN_KEYS[section])
-        return None
 
     def data(self, index: ModelIndex, role: int = Qt.ItemDataRole.DisplayRole) -> Any:
         if not index.isValid() or not 0 <= index.row() < len(self._ids):

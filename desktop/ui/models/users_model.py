@@ -4,11 +4,12 @@ from __future__ import annotations
 
 from typing import Any
 
-from PySide6.QtCore import QAbstractTableModel, QModelIndex, QObject, QPersistentModelIndex, Qt
+from PySide6.QtCore import QObject, Qt
 from PySide6.QtGui import QGuiApplication, QPalette
 
 from desktop.i18n import tr
 from desktop.services.users import UserInfo
+from desktop.ui.models.base import ModelIndex, TranslatedTableModel
 from desktop.ui.widgets.common import format_datetime
 
 COLUMN_KEYS = (
@@ -20,11 +21,11 @@ COLUMN_KEYS = (
 )
 LOGIN, NAME, ROLE, STATE, PASSWORD_CHANGED = range(len(COLUMN_KEYS))
 
-ModelIndex = QModelIndex | QPersistentModelIndex
 
-
-class UsersModel(QAbstractTableModel):
+class UsersModel(TranslatedTableModel):
     """Rows are :class:`UserInfo` DTOs; role and state are translated when shown."""
+
+    column_keys = COLUMN_KEYS
 
     def __init__(self, parent: QObject | None = None) -> None:
         super().__init__(parent)
@@ -47,23 +48,8 @@ class UsersModel(QAbstractTableModel):
                 return row
         return -1
 
-    def retranslate(self) -> None:
-        """Headers, role and state names and dates follow the interface language."""
-        self.headerDataChanged.emit(Qt.Orientation.Horizontal, 0, len(COLUMN_KEYS) - 1)
-        if self._users:
-            self.dataChanged.emit(self.index(0, 0), self.index(len(self._users) - 1, len(COLUMN_KEYS) - 1))
-
-    def rowCount(self, parent: ModelIndex = QModelIndex()) -> int:  # noqa: B008
-        return 0 if parent.isValid() else len(self._users)
-
-    def columnCount(self, parent: ModelIndex = QModelIndex()) -> int:  # noqa: B008
-        return 0 if parent.isValid() else len(COLUMN_KEYS)
-
-    def headerData(self, section: int, orientation: Qt.Orientation, role: int = Qt.ItemDataRole.DisplayRole) -> Any:
-        horizontal = orientation == Qt.Orientation.Horizontal
-        if horizontal and role == Qt.ItemDataRole.DisplayRole and 0 <= section < len(COLUMN_KEYS):
-            return tr(COLUMN_KEYS[section])
-        return None
+    def row_count(self) -> int:
+        return len(self._users)
 
     def data(self, index: ModelIndex, role: int = Qt.ItemDataRole.DisplayRole) -> Any:
         if not index.isValid():

@@ -1,12 +1,27 @@
-"""Small shared pieces: error text, message boxes, formatting, language picker."""
+"""Small shared pieces: error text, message boxes, formatting, language picker, dialog parts, tables."""
 
 from __future__ import annotations
 
 import logging
+from collections.abc import Callable
 from datetime import datetime
+from typing import Any
 
-from PySide6.QtCore import QDateTime, QLocale, QTimeZone
-from PySide6.QtWidgets import QComboBox, QLabel, QMessageBox, QWidget
+from PySide6.QtCore import QAbstractItemModel, QDateTime, QLocale, QTimeZone
+from PySide6.QtGui import QCloseEvent
+from PySide6.QtWidgets import (
+    QAbstractItemView,
+    QComboBox,
+    QDialog,
+    QDialogButtonBox,
+    QHeaderView,
+    QLabel,
+    QMessageBox,
+    QProgressBar,
+    QPushButton,
+    QTableView,
+    QWidget,
+)
 
 from desktop import i18n
 from desktop.domain.errors import BaomError
@@ -81,3 +96,114 @@ def format_datetime(value: datetime) -> str:
 
 def format_number(value: int) -> str:
     return QLocale().toString(value)
+
+
+def ok_cancel_buttons(
+    on_ok: Callable[[], object], on_cancel: Callable[[], object], parent: QWidget | None = None
+) -> tuple[QDialogButtonBox, QPushButton, QPushButton]:
+    """A dialog's button box: a default OK button and a Cancel button, our own push buttons.
+
+    Not the standard buttons: their texts come from our catalogue (``retranslate()``
+    sets them), not from Qt's translations. Returns the box, the OK and the Cancel button.
+    """
+    box = QDialogButtonBox(parent)
+    ok_button = QPushButton(parent)
+    ok_button.setDefault(True)
+    cancel_button = QPushButton(parent)
+    box.addButton(ok_button, QDialogButtonBox.ButtonRole.AcceptRole)
+    box.addButton(cancel_button, QDialogButtonBox.ButtonRole.RejectRole)
+    ok_button.clicked.connect(on_ok)
+    cancel_button.clicked.connect(on_cancel)
+    return box, ok_button, cancel_button
+
+
+def busy_bar(parent: QWidget | None = None) -> QProgressBar:
+    """A thin bar that moves while a long task runs (no percentage); hidden until shown."""
+    bar = QProgressBar(parent)
+    bar.setRange(0, 0)
+    bar.setTextVisible(False)
+    bar.setMaximumHeight(8)
+    bar.hide()
+    return bar
+
+
+class StatusMessages:
+    """A page's status line and inline error, kept by key so a language switch re-says them.
+
+    Showing one clears the other: the person reads the outcome of the last action.
+    """
+
+    def __init__(self, status_label: QLabel, error_label: ErrorLabel) -> None:
+        self.status_label = status_label
+        self.error_label = error_label
+        self.status: tuple[str, dict[str, Any]] | None = None
+        self.error: BaseException | None = None
+
+    def set_status(self, key: str, **params: Any) -> None:
+        self.error = None
+        self.error_label.clear_text()
+        self.status = (key, params)
+        self.status_label.setText(tr(key, **params))
+
+    def show_error(self, error: BaseException) -> None:
+        self.status = None
+        self.status_label.clear()
+        self.error = error
+        self.error_label.show_error(error)
+
+    def clear(self) -> None:
+        self.status = None
+        self.error = None
+        self.status_label.clear()
+        self.error_label.clear_text()
+
+    def retranslate(self) -> None:
+        if self.status is not None:
+            key, params = self.status
+            self.status_label.setText(tr(key, **params))
+        if self.error is not None:
+            self.error_label.show_error(self.error)
+
+
+def records_table(model: QAbstractItemModel, stretch_column: int, parent: QWidget | None = None) -> QTableView:
+    """A read-only table of records: whole rows, one at a time, alternating colours.
+
+    Columns fit their content but ``stretch_column``, which takes the width left.
+    """
+    table = QTableView(parent)
+    table.setModel(model)
+    table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
+    table.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
+    table.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
+    table.setAlternatingRowColors(True)
+    table.verticalHeader().hide()
+    header = table.horizontalHeader()
+    header.setHighlightSections(False)
+    header.setSectionResizeMode(QHeaderView.ResizeMode.ResizeToContents)
+    header.setSectionResizeMode(stretch_column, QHeaderView.ResizeMode.Stretch)
+    return table
+
+
+class BusyDialog(QDialog):
+    """A dialog that runs a task and cannot be closed (Escape, Cancel, window button) meanwhile.
+
+    The subclass sets ``self._busy`` while its task runs.
+    """
+
+    def __init__(self, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self._busy = False
+
+    @property
+    def busy(self) -> bool:
+        return self._busy
+
+    def reject(self) -> None:
+        if not self._busy:
+            super().reject()
+
+    def closeEvent(self, event: QCloseEvent) -> None:
+        if self._busy:
+            event.ignore()
+            return
+        super().closeEvent(event)

@@ -7,7 +7,6 @@ from datetime import date, datetime, time, timedelta
 import shiboken6
 from PySide6.QtCore import QDate
 from PySide6.QtWidgets import (
-    QAbstractItemView,
     QCheckBox,
     QComboBox,
     QDateEdit,
@@ -17,7 +16,6 @@ from PySide6.QtWidgets import (
     QLabel,
     QLineEdit,
     QPushButton,
-    QTableView,
     QVBoxLayout,
     QWidget,
 )
@@ -28,7 +26,7 @@ from desktop.services import audit
 from desktop.services.audit import AuditFilter, ChainReport
 from desktop.ui.context import AppContext
 from desktop.ui.models.audit_model import DETAIL, AuditModel, action_label, actor_label, record_type_label
-from desktop.ui.widgets.common import ErrorLabel, format_number
+from desktop.ui.widgets.common import ErrorLabel, format_number, records_table
 
 
 def _local_midnight(day: QDate) -> datetime:
@@ -99,22 +97,12 @@ class AuditTab(QWidget):
         filter_buttons.addWidget(self.reset_button)
         filter_buttons.addWidget(self.apply_button)
 
-        self.table = QTableView()
-        self.table.setModel(self.model)
-        self.table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
-        self.table.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
-        self.table.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
-        self.table.setAlternatingRowColors(True)
+        self.table = records_table(self.model, DETAIL)
         self.table.setWordWrap(False)
-        self.table.verticalHeader().hide()
         self.table.verticalHeader().setSectionResizeMode(QHeaderView.ResizeMode.Fixed)
         self.table.verticalHeader().setDefaultSectionSize(self.fontMetrics().height() + 8)
-        header = self.table.horizontalHeader()
-        header.setHighlightSections(False)
         # Sized from the visible rows only: never a reason to fetch the whole log.
-        header.setResizeContentsPrecision(0)
-        header.setSectionResizeMode(QHeaderView.ResizeMode.ResizeToContents)
-        header.setSectionResizeMode(DETAIL, QHeaderView.ResizeMode.Stretch)
+        self.table.horizontalHeader().setResizeContentsPrecision(0)
 
         self.verify_button = QPushButton()
         self.verify_button.clicked.connect(self.verify_chain)

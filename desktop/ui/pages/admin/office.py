@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-from typing import Any
-
 import shiboken6
 from PySide6.QtCore import Qt, Signal
 from PySide6.QtWidgets import (
@@ -24,7 +22,7 @@ from desktop.i18n import tr
 from desktop.services import office
 from desktop.services.office import OfficeInfo
 from desktop.ui.context import AppContext
-from desktop.ui.widgets.common import ErrorLabel
+from desktop.ui.widgets.common import ErrorLabel, StatusMessages
 
 _SELECTABLE = Qt.TextInteractionFlag.TextSelectableByMouse
 AUTO_LOCK_MIN = 1
@@ -64,8 +62,6 @@ class OfficeTab(QWidget):
         self.ctx = ctx
         self._info: OfficeInfo | None = None
         self._saved_minutes: int | None = None
-        self._status: tuple[str, dict[str, Any]] | None = None
-        self._error: BaseException | None = None
 
         self.name_edit = QLineEdit()
         self.address_edit = QLineEdit()
@@ -80,6 +76,7 @@ class OfficeTab(QWidget):
         self.status_label = QLabel()
         self.status_label.setWordWrap(True)
         self.error_label = ErrorLabel()
+        self.messages = StatusMessages(self.status_label, self.error_label)
         self.read_only_note = QLabel()
         self.read_only_note.setWordWrap(True)
 
@@ -128,20 +125,11 @@ class OfficeTab(QWidget):
         self.save_button.setVisible(editable)
         self.read_only_note.setVisible(self.ctx.actor is not None and not editable)
 
-    def _set_status(self, key: str, **params: Any) -> None:
-        self._error = None
-        self.error_label.clear_text()
-        self._status = (key, params)
-        self.status_label.setText(tr(key, **params))
-
     def _show_error(self, error: BaseException) -> None:
         if not shiboken6.isValid(self):
             return
         self.save_button.setEnabled(self._can_edit() and self._info is not None)
-        self._status = None
-        self.status_label.clear()
-        self._error = error
-        self.error_label.show_error(error)
+        self.messages.show_error(error)
 
     def retranslate(self) -> None:
         for label, key in self._labels:
@@ -149,11 +137,7 @@ class OfficeTab(QWidget):
         self.save_button.setText(tr("admin.save"))
         self.read_only_note.setText(tr("office_page.read_only"))
         self.commune_value.setText(commune_label(self._info.commune_code, i18n.language()) if self._info else "")
-        if self._status is not None:
-            key, params = self._status
-            self.status_label.setText(tr(key, **params))
-        if self._error is not None:
-            self.error_label.show_error(self._error)
+        self.messages.retranslate()
 
     def reload(self) -> None:
         if self.ctx.actor is None:
@@ -177,14 +161,11 @@ class OfficeTab(QWidget):
     def clear(self) -> None:
         self._info = None
         self._saved_minutes = None
-        self._status = None
-        self._error = None
+        self.messages.clear()
         for edit in (self.name_edit, self.address_edit, self.phone_edit, self.email_edit):
             edit.clear()
         self.commune_value.clear()
         self.auto_lock_spin.setValue(AUTO_LOCK_MIN)
-        self.status_label.clear()
-        self.error_label.clear_text()
         self._apply_permissions()
 
     def save(self) -> None:
@@ -225,5 +206,5 @@ class OfficeTab(QWidget):
 
     def _saved(self) -> None:
         self.save_button.setEnabled(True)
-        self._set_status("office_page.saved")
+        self.messages.set_status("office_page.saved")
         self.reload()

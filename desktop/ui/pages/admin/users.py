@@ -2,18 +2,13 @@
 
 from __future__ import annotations
 
-from typing import Any
-
 import shiboken6
 from PySide6.QtCore import QItemSelection, QItemSelectionModel
 from PySide6.QtWidgets import (
-    QAbstractItemView,
     QDialog,
     QHBoxLayout,
-    QHeaderView,
     QLabel,
     QPushButton,
-    QTableView,
     QVBoxLayout,
     QWidget,
 )
@@ -25,7 +20,7 @@ from desktop.services.users import UserInfo
 from desktop.ui.context import AppContext
 from desktop.ui.dialogs.user_dialogs import AddUserDialog, ChangePasswordDialog, ResetPasswordDialog
 from desktop.ui.models.users_model import NAME, UsersModel
-from desktop.ui.widgets.common import ErrorLabel, confirm
+from desktop.ui.widgets.common import ErrorLabel, StatusMessages, confirm, records_table
 
 
 class UsersTab(QWidget):
@@ -36,8 +31,6 @@ class UsersTab(QWidget):
         self.ctx = ctx
         self.model = UsersModel(self)
         self.dialog: QDialog | None = None
-        self._status: tuple[str, dict[str, Any]] | None = None
-        self._error: BaseException | None = None
         self._select_after_load = ""
 
         self.add_button = QPushButton()
@@ -49,24 +42,15 @@ class UsersTab(QWidget):
         self.reset_button.clicked.connect(self.reset_password)
         self.change_own_button.clicked.connect(self.change_own_password)
 
-        self.table = QTableView()
-        self.table.setModel(self.model)
-        self.table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
-        self.table.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
-        self.table.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
-        self.table.setAlternatingRowColors(True)
-        self.table.verticalHeader().hide()
+        self.table = records_table(self.model, NAME)
         self.table.verticalHeader().setDefaultSectionSize(self.fontMetrics().height() + 10)
-        header = self.table.horizontalHeader()
-        header.setHighlightSections(False)
-        header.setSectionResizeMode(QHeaderView.ResizeMode.ResizeToContents)
-        header.setSectionResizeMode(NAME, QHeaderView.ResizeMode.Stretch)
         self.table.selectionModel().selectionChanged.connect(self._selection_changed)
         self.table.doubleClicked.connect(lambda _index: self.reset_password())
 
         self.status_label = QLabel()
         self.status_label.setWordWrap(True)
         self.error_label = ErrorLabel()
+        self.messages = StatusMessages(self.status_label, self.error_label)
 
         actions = QHBoxLayout()
         actions.addWidget(self.add_button)
@@ -113,19 +97,10 @@ class UsersTab(QWidget):
         enable = user is not None and not user.active
         self.toggle_button.setText(tr("users_page.enable") if enable else tr("users_page.disable"))
 
-    def _set_status(self, key: str, **params: Any) -> None:
-        self._error = None
-        self.error_label.clear_text()
-        self._status = (key, params)
-        self.status_label.setText(tr(key, **params))
-
     def _show_error(self, error: BaseException) -> None:
         if not shiboken6.isValid(self):
             return
-        self._status = None
-        self.status_label.clear()
-        self._error = error
-        self.error_label.show_error(error)
+        self.messages.show_error(error)
 
     # -- page contract ---------------------------------------------------------
 
@@ -135,11 +110,7 @@ class UsersTab(QWidget):
         self.change_own_button.setText(tr("users_page.change_own"))
         self.model.retranslate()
         self._update_buttons()
-        if self._status is not None:
-            key, params = self._status
-            self.status_label.setText(tr(key, **params))
-        if self._error is not None:
-            self.error_label.show_error(self._error)
+        self.messages.retranslate()
 
     def reload(self) -> None:
         if self.ctx.actor is None:
@@ -162,10 +133,7 @@ class UsersTab(QWidget):
             self.dialog.reject()
         self.dialog = None
         self.model.clear()
-        self._status = None
-        self._error = None
-        self.status_label.clear()
-        self.error_label.clear_text()
+        self.messages.clear()
         self._update_buttons()
 
     # -- actions ---------------------------------------------------------------
@@ -187,7 +155,7 @@ class UsersTab(QWidget):
         self._open(dialog)
 
     def _user_added(self, login: str) -> None:
-        self._set_status("users_page.added", login=login)
+        self.messages.set_status("users_page.added", login=login)
         self._select_after_load = login
         self.reload()
 
@@ -206,7 +174,7 @@ class UsersTab(QWidget):
 
     def _set_active(self, login: str, active: bool) -> None:
         def done(_result: object) -> None:
-            self._set_status("users_page.enabled" if active else "users_page.disabled", login=login)
+            self.messages.set_status("users_page.enabled" if active else "users_page.disabled", login=login)
             self.reload()
 
         self.ctx.call(users.set_active, login, active, on_done=done, on_error=self._show_error)
@@ -220,10 +188,10 @@ class UsersTab(QWidget):
         self._open(dialog)
 
     def _password_reset(self, login: str) -> None:
-        self._set_status("users_page.reset_done", login=login)
+        self.messages.set_status("users_page.reset_done", login=login)
         self.reload()
 
     def change_own_password(self) -> None:
         dialog = ChangePasswordDialog(self.ctx, self)
-        dialog.accepted.connect(lambda: self._set_status("users_page.change_done"))
+        dialog.accepted.connect(lambda: self.messages.set_status("users_page.change_done"))
         self._open(dialog)
