@@ -42,7 +42,7 @@ def fold_latin(text: str) -> str:
 
 
 def _collapse(letters: str) -> str:
-    out = []
+    out: list[str] = []
     for ch in letters:
         if not out or out[-1] != ch:
             out.append(ch)
