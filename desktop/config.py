@@ -105,5 +105,13 @@ def default_office_path() -> Path:
     return data_dir() / "office.baomdb"
 
 
+DEMO_FILE_NAME = "demo.baomdb"
+
+
+def demo_office_path() -> Path:
+    """The demo office lives apart from the real one and is never reopened by default."""
+    return data_dir() / DEMO_FILE_NAME
+
+
 def is_frozen() -> bool:
     return bool(getattr(sys, "frozen", False))

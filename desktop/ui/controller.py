@@ -83,10 +83,11 @@ class AppController:
 
     def open_main(self, handle: OfficeHandle) -> MainWindow:
         settings = self.ctx.settings
-        settings.remember_database(handle.path)
-        if not handle.actor.is_recovery:
-            settings.last_login = handle.actor.login
-        self.ctx.save_settings()
+        if handle.path.name != config.DEMO_FILE_NAME:  # tomorrow morning opens the real office
+            settings.remember_database(handle.path)
+            if not handle.actor.is_recovery:
+                settings.last_login = handle.actor.login
+            self.ctx.save_settings()
         self.ctx.set_handle(handle)
         if self.main_window is not None:
             self.main_window.close()

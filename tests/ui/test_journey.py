@@ -101,3 +101,25 @@ def test_numbers_and_dates_use_the_moroccan_locale(ctx) -> None:  # type: ignore
     assert QLocale().name() == "fr_MA"
     assert "05/03/2026" in format_datetime(moment)
     assert QApplication.layoutDirection() == Qt.LayoutDirection.LeftToRight
+
+
+def test_the_demo_office_is_not_reopened_by_default(qtbot, ctx, tmp_path) -> None:  # type: ignore[no-untyped-def]
+    from desktop.services import office as office_service
+
+    demo_path = config.demo_office_path()
+    demo_path.parent.mkdir(parents=True, exist_ok=True)
+    handle, _code = office_service.create_office(
+        demo_path,
+        commune_code="09.001.01.01.",
+        office_name="Démo fictive",
+        admin_login="admin",
+        admin_name="Admin Démo",
+        admin_password=PASSWORD,
+        is_demo=True,
+    )
+    controller = AppController(ctx)
+    window = controller.open_main(handle)
+    qtbot.addWidget(window)
+    _idle(qtbot, ctx)
+    assert ctx.settings.last_database == ""
+    window.close()

@@ -226,3 +226,23 @@ def test_restore_with_a_wrong_password_changes_nothing(qtbot, window, monkeypatc
     assert window.lock_screen.form.error.text() == "Identifiant ou mot de passe incorrect."
     assert not list(tmp_path.glob("*before-restore*"))
     assert (tmp_path / "bureau.baomdb").stat().st_ino == before
+
+
+def test_error_text_stays_readable_in_a_dark_scheme(qtbot, qapp) -> None:  # type: ignore[no-untyped-def]
+    from PySide6.QtGui import QColor, QPalette
+
+    from desktop.ui.widgets.common import ErrorLabel
+
+    saved = qapp.palette()
+    dark = QPalette(saved)
+    dark.setColor(QPalette.ColorRole.Window, QColor("#202124"))
+    qapp.setPalette(dark)
+    try:
+        label = ErrorLabel()
+        qtbot.addWidget(label)
+        assert "#ff8a80" in label.styleSheet()
+    finally:
+        qapp.setPalette(saved)
+    light = ErrorLabel()
+    qtbot.addWidget(light)
+    assert "#c62828" in light.styleSheet()

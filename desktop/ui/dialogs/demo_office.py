@@ -32,7 +32,7 @@ DEMO_PASSWORD = "demo-baom-2026"
 DEMO_LOGIN = "admin"
 DEMO_CASES = 500
 DEMO_SEED = 1
-DEMO_FILE_NAME = "demo.baomdb"
+DEMO_FILE_NAME = config.DEMO_FILE_NAME
 
 
 def demo_office_path() -> Path:

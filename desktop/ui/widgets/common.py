@@ -49,6 +49,18 @@ def confirm(parent: QWidget | None, text: str) -> bool:
     return answer == QMessageBox.StandardButton.Yes
 
 
+def is_dark_palette() -> bool:
+    """The system (or the person) chose a dark scheme: pick colours that read on it."""
+    from PySide6.QtGui import QGuiApplication, QPalette
+
+    window = QGuiApplication.palette().color(QPalette.ColorRole.Window)
+    return window.lightness() < 128
+
+
+def error_colour() -> str:
+    return "#ff8a80" if is_dark_palette() else "#c62828"
+
+
 class ErrorLabel(QLabel):
     """An inline message under a form, in the palette's error colour."""
 
@@ -56,7 +68,7 @@ class ErrorLabel(QLabel):
         super().__init__(parent)
         self.setWordWrap(True)
         self.setObjectName("errorLabel")
-        self.setStyleSheet("color: #c62828; font-weight: 600;")
+        self.setStyleSheet(f"color: {error_colour()}; font-weight: 600;")
         self.hide()
 
     def show_text(self, text: str) -> None:
