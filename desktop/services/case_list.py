@@ -24,9 +24,9 @@ LEVEL_ORDER = case(
 )
 
 
-def _filtered(query: Select[Any], flt: CaseFilter, today: date) -> Select[Any] | None:
-    if flt.category:
-        query = query.where(Person.category == flt.category)
+def _filtered(query: Select[Any], flt: CaseFilter, today: date, walk_dates: bool = False) -> Select[Any] | None:
+    if flt.category:  # a subquery, not a join: the list scans cases through an index
+        query = query.where(Case.person_id.in_(select(Person.id).where(Person.category == flt.category)))
     if flt.stage:
         query = query.where(Case.stage == flt.stage)
     if flt.status == "open":
@@ -46,11 +46,12 @@ def _filtered(query: Select[Any], flt: CaseFilter, today: date) -> Select[Any] |
     search = flt.search.strip()
     if search:
         expression = search_index.match_expression(search)
-        if expression is None:  # one or two characters: a case-number prefix only
-            query = query.where(Case.number.like(f"%{search.upper()}%"))
-        else:
+        if expression is not None:  # one or two characters narrow nothing yet (trigrams)
             matches = text("SELECT rowid FROM case_search WHERE case_search MATCH :q").bindparams(q=expression)
-            query = query.where(Case.id.in_(matches))
+            # Short terms match tens of thousands of cases: "+0" stops the id lookup so
+            # SQLite walks the date index and keeps the matches (measured 180 -> 70 ms).
+            column = (Case.id + 0) if walk_dates else Case.id
+            query = query.where(column.in_(matches))
     return query
 
 
@@ -71,13 +72,20 @@ def _order(query: Select[Any], sort: str, descending: bool) -> Select[Any]:
     return query.order_by(primary, tie)
 
 
+def _broad_search(search: str) -> bool:
+    terms = [t for t in search.split() if len(t) >= 3]
+    return bool(terms) and all(len(t) <= 4 for t in terms)
+
+
 def case_ids(
     handle: OfficeHandle, flt: CaseFilter, sort: str = "opened_on", descending: bool = True, today: date | None = None
 ) -> list[int]:
     today = today or date.today()
     with handle.transaction() as session:
-        query = select(Case.id).join(Person, Person.id == Case.person_id)
-        filtered = _filtered(query, flt, today)
+        query = select(Case.id)
+        if sort == "name":  # the only order that needs the person's row
+            query = query.join(Person, Person.id == Case.person_id)
+        filtered = _filtered(query, flt, today, walk_dates=sort == "opened_on" and _broad_search(flt.search))
         if filtered is None:
             return []
         return list(session.scalars(_order(filtered, sort, descending)))

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import date, datetime
 
-from sqlalchemy import ForeignKey, Index, String
+from sqlalchemy import ForeignKey, Index, String, text
 from sqlalchemy.orm import Mapped, mapped_column
 
 from desktop.db.models.base import Base, UtcDateTime
@@ -14,6 +14,8 @@ class Case(Base):
     __tablename__ = "case_file"
     __table_args__ = (
         Index("ix_case_file_opened_on", "opened_on"),
+        # The list's default view (open cases, newest first) scans this partial index.
+        Index("ix_case_file_open", "opened_on", sqlite_where=text("closed_on IS NULL")),
         Index("ix_case_file_stage", "stage"),
         Index("ix_case_file_next_follow_up", "next_follow_up"),
         Index("ix_case_file_vulnerability_level", "vulnerability_level"),

@@ -15,6 +15,7 @@ class Person(Base):
     __table_args__ = (
         Index("ix_person_name_key", "name_key"),
         Index("ix_person_birth_year", "birth_year"),
+        Index("ix_person_category", "category"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
