@@ -189,7 +189,7 @@ class _Generator:
             family, given, family_ar, given_ar = variant
             if not (family or given or family_ar or given_ar):
                 family_ar, given_ar = planted_from["family_name_ar"], planted_from["given_name_ar"]
-            birth = planted_from["birth_date"] or self.today.replace(month=6, day=30)
+            birth = planted_from["birth_date"] or date(int(planted_from["birth_year"]), 6, 30)
             if rng.random() < 0.5:
                 birth = birth + timedelta(days=rng.choice((-400, -365, -30, 30, 365)))
             document = planted_from["_document"] if rng.random() < 0.3 else self._document(nationality, category)

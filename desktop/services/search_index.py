@@ -13,7 +13,7 @@ from sqlalchemy.orm import Session
 from desktop.db.models import Case, IdentityDocument, Person, Setting
 from desktop.domain import names
 
-INDEX_VERSION = "1"
+INDEX_VERSION = "2"
 VERSION_KEY = "search_index_version"
 
 

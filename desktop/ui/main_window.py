@@ -80,6 +80,7 @@ class MainWindow(QMainWindow):
 
     PAGE_CLASSES: tuple[str, ...] = (
         "desktop.ui.pages.home:HomePage",
+        "desktop.ui.pages.cases.section:CasesSection",
         "desktop.ui.pages.admin.section:AdminSection",
     )
 

@@ -14,7 +14,7 @@ class Person(Base):
     __tablename__ = "person"
     __table_args__ = (
         Index("ix_person_name_key", "name_key"),
-        Index("ix_person_birth_year", "birth_year"),
+        Index("ix_person_birth_year_name_key", "birth_year", "name_key"),  # duplicate search
         Index("ix_person_category", "category"),
     )
 

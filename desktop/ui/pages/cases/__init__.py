@@ -1,0 +1,1 @@
+"""Dossiers: the case list (search, filters) and the cases opened from it."""
