@@ -164,10 +164,6 @@ def arabic_name(person: PersonInput) -> str:
     return " ".join(part for part in (person.given_name_ar, person.family_name_ar) if part)
 
 
-def display_name(person: PersonInput) -> str:
-    return " / ".join(name for name in (latin_name(person), arabic_name(person)) if name)
-
-
 # ---------------------------------------------------------------- paragraphs
 
 
