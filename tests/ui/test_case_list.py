@@ -34,32 +34,15 @@ from desktop.ui.models.case_list_model import (
 from desktop.ui.pages.cases import section as section_module
 from desktop.ui.pages.cases.list_page import CaseListPage
 from desktop.ui.pages.cases.section import CasesSection
+from tests.fictitious import fictitious as shared_fictitious
 
 TODAY = date.today()
 PASSWORD = "une-phrase-de-passe"
 
 
 def fictitious(**changes: object) -> PersonInput:
-    person = PersonInput(
-        family_name="Fictivi",
-        given_name="Mohamed",
-        family_name_ar="فيكتيفي",
-        given_name_ar="محمد",
-        sex="M",
-        birth_date=date(1990, 4, 12),
-        nationality="SN",
-        category="rpt_migrant",
-        languages=["wo", "fr"],
-        phone="0600 00 12 34",
-        commune_code="09.001.01.01.",
-        douar="Quartier Fictif",
-        legal_status="irregular",
-        arrival_date=date(2024, 1, 5),
-        documents=[DocumentInput("passport", "ZZ-123 456")],
-    )
-    for key, value in changes.items():
-        setattr(person, key, value)
-    return person
+    """The shared fictitious person, without household (the list shows none)."""
+    return shared_fictitious(**{"household": [], **changes})
 
 
 PEOPLE: list[tuple[PersonInput, int]] = [
