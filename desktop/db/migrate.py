@@ -44,6 +44,18 @@ def is_newer_than_app(engine: Engine) -> bool:
     return all(r.revision != current for r in script.walk_revisions())
 
 
+def schema_state(engine: Engine) -> str:
+    """Current, older (migrate it) or newer (written by a newer BAOM), in one look."""
+    with engine.connect() as conn:
+        current = current_revision(conn)
+    script = ScriptDirectory.from_config(_config())
+    if current == script.get_current_head():
+        return "current"
+    if current is not None and all(r.revision != current for r in script.walk_revisions()):
+        return "newer"
+    return "older"
+
+
 def upgrade(engine: Engine) -> None:
     cfg = _config()
     with engine.begin() as conn:

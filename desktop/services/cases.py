@@ -224,9 +224,7 @@ def _person_input(session: Session, row: Person) -> PersonInput:
 def get_case(handle: OfficeHandle, case_id: int) -> CaseDetail:
     """The whole case; the read itself is audited (every access to a person's record)."""
     with handle.transaction() as session:
-        case = session.get(Case, case_id)
-        if case is None:
-            raise InputRejected("error.case_unknown")
+        case = _case(session, case_id)
         person = session.get(Person, case.person_id)
         assert person is not None
         users = _user_names(session)
@@ -280,6 +278,13 @@ def get_case(handle: OfficeHandle, case_id: int) -> CaseDetail:
         )
         handle.audit(session, AuditAction.VIEWED, RecordType.CASE, case.id)
         return detail
+
+
+def _case(session: Session, case_id: int) -> Case:
+    case = session.get(Case, case_id)
+    if case is None:
+        raise InputRejected("error.case_unknown")
+    return case
 
 
 def _split(joined: str) -> list[str]:
@@ -448,9 +453,7 @@ def add_vulnerability_sheet(handle: OfficeHandle, case_id: int, data: Vulnerabil
     if data.assessed_on > date.today():
         raise InputRejected("error.date_future", field="assessed_on")
     with handle.transaction() as session:
-        case = session.get(Case, case_id)
-        if case is None:
-            raise InputRejected("error.case_unknown")
+        case = _case(session, case_id)
         sheet = VulnerabilitySheet(
             case_id=case_id,
             assessed_on=data.assessed_on,
@@ -497,9 +500,7 @@ def add_contact(handle: OfficeHandle, case_id: int, data: ContactInput) -> int:
     if data.on_date > date.today():
         raise InputRejected("error.date_future", field="on_date")
     with handle.transaction() as session:
-        case = session.get(Case, case_id)
-        if case is None:
-            raise InputRejected("error.case_unknown")
+        case = _case(session, case_id)
         contact = Contact(
             case_id=case_id,
             on_date=data.on_date,
@@ -522,9 +523,7 @@ def add_contact(handle: OfficeHandle, case_id: int, data: ContactInput) -> int:
 
 def set_follow_up(handle: OfficeHandle, case_id: int, on: date | None) -> None:
     with handle.transaction() as session:
-        case = session.get(Case, case_id)
-        if case is None:
-            raise InputRejected("error.case_unknown")
+        case = _case(session, case_id)
         case.next_follow_up = on
         handle.audit(session, AuditAction.CHANGED, RecordType.CASE, case_id, "follow-up date")
 
@@ -550,9 +549,7 @@ def set_stage(handle: OfficeHandle, case_id: int, stage: str, on: date) -> None:
     if stage not in STAGES or stage == "cloture":
         raise InputRejected("error.stage_invalid")
     with handle.transaction() as session:
-        case = session.get(Case, case_id)
-        if case is None:
-            raise InputRejected("error.case_unknown")
+        case = _case(session, case_id)
         if case.closed_on is not None:
             raise InputRejected("error.case_closed")
         case.stage = stage
@@ -566,9 +563,7 @@ def close_case(handle: OfficeHandle, case_id: int, reason: str, on: date) -> Non
     if reason not in CLOSURE_REASONS:
         raise InputRejected("error.closure_reason")
     with handle.transaction() as session:
-        case = session.get(Case, case_id)
-        if case is None:
-            raise InputRejected("error.case_unknown")
+        case = _case(session, case_id)
         if case.closed_on is not None:
             raise InputRejected("error.case_closed")
         if on < case.opened_on:
@@ -584,9 +579,7 @@ def close_case(handle: OfficeHandle, case_id: int, reason: str, on: date) -> Non
 def reopen_case(handle: OfficeHandle, case_id: int, on: date) -> None:
     """Reopening keeps the history: the closure stays in the parcours."""
     with handle.transaction() as session:
-        case = session.get(Case, case_id)
-        if case is None:
-            raise InputRejected("error.case_unknown")
+        case = _case(session, case_id)
         if case.closed_on is None:
             raise InputRejected("error.case_open")
         case.stage = "suivi"

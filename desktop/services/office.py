@@ -276,9 +276,10 @@ def _open(path: Path, key: bytes) -> tuple[Engine, OfficeLock]:
 def _prepare_schema(path: Path, engine: Engine, key: bytes) -> None:
     """Refuse a file from a newer BAOM; migrate an older one after a backup."""
     try:
-        if migrate.is_newer_than_app(engine):
+        state = migrate.schema_state(engine)
+        if state == "newer":
             raise InputRejected("error.db_newer")
-        if migrate.needs_upgrade(engine):
+        if state == "older":
             from desktop.services.maintenance import pre_migration_backup
 
             pre_migration_backup(path, engine, key)

@@ -16,7 +16,8 @@ from desktop.i18n import tr_in
 from desktop.services import case_list, cases
 from desktop.services.case_types import DocumentInput, HouseholdInput, PersonInput
 from desktop.ui.dialogs.registration import RegistrationDialog, merge_person
-from desktop.ui.pages.cases.person_form import FREQUENT_NATIONALITIES, UNKNOWN_DATE, PersonForm
+from desktop.ui.pages.cases.person_fields import FREQUENT_NATIONALITIES, UNKNOWN_DATE
+from desktop.ui.pages.cases.person_form import PersonForm
 from desktop.ui.widgets.duplicates_panel import DuplicatesPanel, score_level
 
 OFFICE_COMMUNE = "09.001.01.01."

@@ -46,7 +46,8 @@ from desktop.services.case_types import CaseDetail, PersonInput
 from desktop.services.duplicates import DuplicateCandidate, DuplicateProbe, find_duplicates
 from desktop.services.validation import ValidationFailed
 from desktop.ui.context import AppContext
-from desktop.ui.pages.cases.person_form import DATE_FORMAT, PersonForm
+from desktop.ui.pages.cases.person_fields import DATE_FORMAT
+from desktop.ui.pages.cases.person_form import PersonForm
 from desktop.ui.widgets.common import BusyDialog, ErrorLabel, confirm, ok_cancel_buttons
 from desktop.ui.widgets.commune_picker import fold
 from desktop.ui.widgets.duplicates_panel import DuplicatesPanel

@@ -13,13 +13,11 @@ day first and may be *unknown* (the date edit's minimum, shown as a word).
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
 from datetime import date
-from functools import cache
 
 import shiboken6
 from PySide6.QtCore import QDate, QEvent, QObject, QSize, Qt, Signal
-from PySide6.QtGui import QFocusEvent, QIntValidator, QKeyEvent
+from PySide6.QtGui import QFocusEvent
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QAbstractSpinBox,
@@ -27,23 +25,17 @@ from PySide6.QtWidgets import (
     QCheckBox,
     QComboBox,
     QCompleter,
-    QDateEdit,
     QFormLayout,
     QFrame,
     QGroupBox,
     QHBoxLayout,
-    QHeaderView,
     QLabel,
     QLineEdit,
     QListView,
     QListWidget,
     QListWidgetItem,
-    QPushButton,
     QRadioButton,
     QScrollArea,
-    QSizePolicy,
-    QSpinBox,
-    QTableWidget,
     QVBoxLayout,
     QWidget,
 )
@@ -55,222 +47,37 @@ from desktop.services.case_types import DocumentInput, FieldError, HouseholdInpu
 from desktop.services.validation import check_person
 from desktop.ui.context import AppContext
 from desktop.ui.models.case_list_model import country_name
+from desktop.ui.pages.cases.person_fields import (
+    COLUMN_KEYS,
+    DOCUMENT_COLUMNS,
+    FREQUENT_NATIONALITIES,
+    INVALID_STYLE,
+    MEMBER_COLUMNS,
+    NAME_FIELDS,
+    SKIPPED_FOCUS_REASONS,
+    UNKNOWN_DATE,
+    DateEdit,
+    OptionalSpinBox,
+    _arabic,
+    _code,
+    _combo,
+    _DocumentRow,
+    _fill_codes,
+    _latin,
+    _MemberRow,
+    _retranslate_codes,
+    _Row,
+    _select_code,
+    _set_invalid,
+    codelist_label,
+    other_countries,
+)
+from desktop.ui.pages.cases.person_tables import PersonTables
 from desktop.ui.widgets.common import ErrorLabel
 from desktop.ui.widgets.commune_picker import CommunePicker, fold
 
-DATE_FORMAT = "dd/MM/yyyy"
-"""Day first in every language, as on Moroccan forms."""
-UNKNOWN_DATE = QDate(1900, 1, 1)
-"""A date edit at this value means "unknown" (shown as a word, never saved)."""
-FREQUENT_NATIONALITIES: tuple[str, ...] = ("MA", "SN", "CI", "GN", "ML", "CM", "NG", "CD", "SY", "YE", "SD", "FR", "ES")
-"""The nationalities BAOM offices receive most, first in the list."""
-ERROR_COLOUR = "#c62828"
-INVALID_STYLE = (
-    f'QLineEdit[invalid="true"], QComboBox[invalid="true"], QDateEdit[invalid="true"], QSpinBox[invalid="true"],'
-    f' QListWidget[invalid="true"], QTableWidget[invalid="true"] {{ border: 2px solid {ERROR_COLOUR}; }}'
-)
-NAME_FIELDS = frozenset({"family_name", "given_name", "family_name_ar", "given_name_ar"})
-SKIPPED_FOCUS_REASONS = (Qt.FocusReason.PopupFocusReason, Qt.FocusReason.ActiveWindowFocusReason)
 
-
-# -- countries ---------------------------------------------------------------------------------
-@cache
-def other_countries(lang: str) -> tuple[tuple[str, str], ...]:
-    """(code, name) of every country but the frequent ones, sorted by name in ``lang``."""
-    import pycountry
-
-    rows = [(c.alpha_2, country_name(c.alpha_2, lang)) for c in pycountry.countries]
-    rows = [row for row in rows if row[0] not in FREQUENT_NATIONALITIES]
-    return tuple(sorted(rows, key=lambda row: (fold(row[1]), row[0])))
-
-
-def codelist_label(codelist: str, code: str) -> str:
-    return tr(f"{codelist}.{code}") if code else ""
-
-
-# -- small editors -----------------------------------------------------------------------------
-def _is_digit_key(event: QKeyEvent) -> bool:
-    text = event.text()
-    return len(text) == 1 and text.isdigit()
-
-
-class DateEdit(QDateEdit):
-    """A day-first date with a calendar, that may be *unknown* (its minimum, shown as a word).
-
-    Typing digits on an unknown date starts a date (Qt cannot edit the word itself);
-    Delete or Backspace on the whole text makes it unknown again; the calendar of an
-    unknown date opens on ``page_date`` rather than on January 1900.
-    """
-
-    def __init__(self, page_date: QDate | None = None, parent: QWidget | None = None) -> None:
-        super().__init__(parent)
-        self._page_date = page_date
-        self.setCalendarPopup(True)
-        self.setDisplayFormat(DATE_FORMAT)
-        self.setMinimumDate(UNKNOWN_DATE)
-        self.setMaximumDate(QDate.currentDate())
-        self.setSpecialValueText(tr("person_form.date_unknown"))
-        self.setDate(UNKNOWN_DATE)
-        self.calendarWidget().installEventFilter(self)
-
-    def is_unknown(self) -> bool:
-        return self.date() == UNKNOWN_DATE
-
-    def value(self) -> date | None:
-        if self.is_unknown():
-            return None
-        qdate = self.date()
-        return date(qdate.year(), qdate.month(), qdate.day())
-
-    def set_value(self, value: date | None) -> None:
-        self.setDate(UNKNOWN_DATE if value is None else QDate(value.year, value.month, value.day))
-
-    def retranslate(self) -> None:
-        self.setSpecialValueText(tr("person_form.date_unknown"))
-
-    def keyPressEvent(self, event: QKeyEvent) -> None:
-        if self.is_unknown() and _is_digit_key(event):
-            start = self._page_date or QDate.currentDate()
-            self.setDate(QDate(start.year(), 1, 1))  # January: any day typed first is valid
-            self.setCurrentSectionIndex(0)
-            self.setSelectedSection(self.sectionAt(0))
-        elif event.key() in (Qt.Key.Key_Delete, Qt.Key.Key_Backspace) and self._all_selected():
-            self.setDate(UNKNOWN_DATE)
-            return
-        super().keyPressEvent(event)
-
-    def _all_selected(self) -> bool:
-        line = self.lineEdit()
-        return bool(line.text()) and line.selectedText() == line.text()
-
-    def eventFilter(self, watched: QObject, event: QEvent) -> bool:
-        if event.type() == QEvent.Type.Show and self.is_unknown() and watched is self.calendarWidget():
-            page = self._page_date or QDate.currentDate()
-            self.calendarWidget().setCurrentPage(page.year(), page.month())
-        return super().eventFilter(watched, event)
-
-
-class OptionalSpinBox(QSpinBox):
-    """A number that may be left blank (its minimum, shown as a dash); typing replaces the dash."""
-
-    def __init__(self, maximum: int, parent: QWidget | None = None) -> None:
-        super().__init__(parent)
-        self.setRange(-1, maximum)
-        self.setSpecialValueText("—")
-        self.setValue(-1)
-
-    def value_or_none(self) -> int | None:
-        return None if self.value() < 0 else self.value()
-
-    def set_value_or_none(self, value: int | None) -> None:
-        self.setValue(-1 if value is None else value)
-
-    def keyPressEvent(self, event: QKeyEvent) -> None:
-        if self.value() < 0 and _is_digit_key(event):
-            self.selectAll()
-        super().keyPressEvent(event)
-
-
-def _combo(parent: QWidget | None = None) -> QComboBox:
-    combo = QComboBox(parent)
-    combo.setFocusPolicy(Qt.FocusPolicy.StrongFocus)
-    combo.setSizeAdjustPolicy(QComboBox.SizeAdjustPolicy.AdjustToContents)
-    return combo
-
-
-def _fill_codes(combo: QComboBox, codelist: str, codes: tuple[str, ...], placeholder: bool) -> None:
-    combo.clear()
-    for code in codes:
-        combo.addItem(codelist_label(codelist, code), code)
-    if placeholder:
-        combo.setPlaceholderText(tr("person_form.choose"))
-        combo.setCurrentIndex(-1)
-
-
-def _retranslate_codes(combo: QComboBox, codelist: str) -> None:
-    for index in range(combo.count()):
-        code = combo.itemData(index)
-        if code:
-            combo.setItemText(index, codelist_label(codelist, str(code)))
-        else:
-            combo.setItemText(index, "—")
-    if combo.placeholderText():
-        combo.setPlaceholderText(tr("person_form.choose"))
-
-
-def _select_code(combo: QComboBox, code: str | None) -> None:
-    combo.setCurrentIndex(combo.findData(code) if code else -1)
-
-
-def _code(combo: QComboBox) -> str:
-    data = combo.currentData()
-    return str(data) if data else ""
-
-
-def _set_invalid(widget: QWidget, invalid: bool) -> None:
-    if bool(widget.property("invalid")) == invalid:
-        return
-    widget.setProperty("invalid", invalid)
-    widget.style().unpolish(widget)
-    widget.style().polish(widget)
-    widget.update()
-
-
-def _latin(edit: QLineEdit) -> QLineEdit:
-    edit.setLayoutDirection(Qt.LayoutDirection.LeftToRight)
-    return edit
-
-
-def _arabic(edit: QLineEdit) -> QLineEdit:
-    edit.setLayoutDirection(Qt.LayoutDirection.RightToLeft)
-    return edit
-
-
-# -- table rows --------------------------------------------------------------------------------
-@dataclass
-class _DocumentRow:
-    kind: QComboBox
-    number: QLineEdit
-
-    def widgets(self) -> list[QWidget]:
-        return [self.kind, self.number]
-
-
-@dataclass
-class _MemberRow:
-    relation: QComboBox
-    name: QLineEdit
-    sex: QComboBox
-    birth_year: QLineEdit
-    schooling: QComboBox
-    birth_registration: QComboBox
-    lives_with: QCheckBox
-    lives_with_cell: QWidget
-
-    def widgets(self) -> list[QWidget]:
-        return [self.relation, self.name, self.sex, self.birth_year, self.schooling, self.birth_registration,
-                self.lives_with]  # fmt: skip
-
-
-DOCUMENT_COLUMNS = ("kind", "number")
-MEMBER_COLUMNS = ("relation", "name", "sex", "birth_year", "schooling", "birth_registration", "lives_with")
-COLUMN_KEYS = {
-    "documents": {"kind": "person_form.document.kind", "number": "person_form.document.number"},
-    "household": {column: f"person_form.member.{column}" for column in MEMBER_COLUMNS},
-}
-
-
-@dataclass
-class _Row:
-    """One field of the form: its label, where its message goes, what turns red."""
-
-    label_key: str
-    label: QLabel | None
-    error_label: ErrorLabel
-    errors: list[FieldError] = field(default_factory=list)
-
-
-class PersonForm(QWidget):
+class PersonForm(PersonTables, QWidget):
     """Identité, adresse et contact, documents d'identité, ménage — for one person."""
 
     sig_changed = Signal()
@@ -485,209 +292,6 @@ class PersonForm(QWidget):
         self._add_row(form2, "douar", "person_form.field.douar", self.douar_edit, [self.douar_edit])
         layout.addLayout(form2)
 
-    def _table(self, columns: tuple[str, ...]) -> QTableWidget:
-        table = QTableWidget(0, len(columns))
-        table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
-        table.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
-        table.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
-        table.setVerticalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
-        table.setSizePolicy(QSizePolicy.Policy.Expanding, QSizePolicy.Policy.Fixed)
-        table.horizontalHeader().setHighlightSections(False)
-        row_height = max(_combo().sizeHint().height(), QLineEdit().sizeHint().height()) + 4
-        table.verticalHeader().setDefaultSectionSize(row_height)
-        table.verticalHeader().setSectionResizeMode(QHeaderView.ResizeMode.Fixed)
-        return table
-
-    def _fit_height(self, table: QTableWidget) -> None:
-        rows = max(table.rowCount(), 1)
-        height = table.horizontalHeader().sizeHint().height() + rows * table.verticalHeader().defaultSectionSize()
-        table.setFixedHeight(height + 2 * table.frameWidth() + 2)
-
-    def _table_buttons(self, add: QPushButton, remove: QPushButton) -> QHBoxLayout:
-        buttons = QHBoxLayout()
-        buttons.addWidget(add)
-        buttons.addWidget(remove)
-        buttons.addStretch(1)
-        return buttons
-
-    def _build_documents(self) -> None:
-        self.documents_group = self._group("person_form.section.documents")
-        layout = QVBoxLayout(self.documents_group)
-        self.documents_table = self._table(DOCUMENT_COLUMNS)
-        header = self.documents_table.horizontalHeader()
-        header.setSectionResizeMode(0, QHeaderView.ResizeMode.Stretch)  # document types have long names
-        header.setSectionResizeMode(1, QHeaderView.ResizeMode.Fixed)
-        self.documents_table.setColumnWidth(1, self.fontMetrics().horizontalAdvance("M") * 12)
-        self.documents_table.itemSelectionChanged.connect(self._update_buttons)
-        self._fit_height(self.documents_table)
-        self.add_document_button = QPushButton()
-        self.remove_document_button = QPushButton()
-        self.add_document_button.clicked.connect(self._add_document_clicked)
-        self.remove_document_button.clicked.connect(self.remove_selected_document)
-        self.documents_error = ErrorLabel()
-        layout.addWidget(self.documents_table)
-        layout.addWidget(self.documents_error)
-        layout.addLayout(self._table_buttons(self.add_document_button, self.remove_document_button))
-        self._rows["documents"] = _Row("person_form.section.documents", None, self.documents_error)
-
-    def _build_household(self) -> None:
-        self.household_group = self._group("person_form.section.household")
-        layout = QVBoxLayout(self.household_group)
-        self.household_table = self._table(MEMBER_COLUMNS)
-        header = self.household_table.horizontalHeader()
-        for column in range(len(MEMBER_COLUMNS)):
-            header.setSectionResizeMode(column, QHeaderView.ResizeMode.Interactive)
-        header.setSectionResizeMode(MEMBER_COLUMNS.index("name"), QHeaderView.ResizeMode.Stretch)
-        self.household_table.itemSelectionChanged.connect(self._update_buttons)
-        self._fit_height(self.household_table)
-        self.add_member_button = QPushButton()
-        self.remove_member_button = QPushButton()
-        self.add_member_button.clicked.connect(self._add_member_clicked)
-        self.remove_member_button.clicked.connect(self.remove_selected_member)
-        self.household_error = ErrorLabel()
-        layout.addWidget(self.household_table)
-        layout.addWidget(self.household_error)
-        layout.addLayout(self._table_buttons(self.add_member_button, self.remove_member_button))
-        self._rows["household"] = _Row("person_form.section.household", None, self.household_error)
-
-    # -- documents and household rows ----------------------------------------------------------
-    def add_document(self, kind: str = "", number: str = "") -> int:
-        """A new row in the documents table; returns its index."""
-        kind_combo = _combo()
-        _fill_codes(kind_combo, "document_type", codelists.DOCUMENT_TYPES, placeholder=True)
-        _select_code(kind_combo, kind)
-        kind_combo.setToolTip(kind_combo.currentText())
-        kind_combo.currentTextChanged.connect(kind_combo.setToolTip)  # long names are cut in the cell
-        number_edit = _latin(QLineEdit(number))
-        row = _DocumentRow(kind_combo, number_edit)
-        index = self.documents_table.rowCount()
-        self.documents_table.insertRow(index)
-        self.documents_table.setCellWidget(index, 0, kind_combo)
-        self.documents_table.setCellWidget(index, 1, number_edit)
-        self._document_rows.append(row)
-        kind_combo.currentIndexChanged.connect(self._changed)
-        number_edit.textChanged.connect(self._changed)
-        self._prepare_cells(row.widgets(), "documents")
-        self._rows_changed(self.documents_table)
-        return index
-
-    def add_member(self, member: HouseholdInput | None = None) -> int:
-        """A new row in the household table; returns its index."""
-        member = member or HouseholdInput(relation="")
-        relation = _combo()
-        _fill_codes(relation, "relation", codelists.HOUSEHOLD_RELATIONS, placeholder=True)
-        _select_code(relation, member.relation)
-        name = QLineEdit(member.name)
-        sex = _combo()
-        sex.addItem("—", "")
-        for code in codelists.SEXES:
-            sex.addItem(codelist_label("sex", code), code)
-        _select_code(sex, member.sex or None)
-        if not member.sex:
-            sex.setCurrentIndex(0)
-        birth_year = _latin(QLineEdit("" if member.birth_year is None else str(member.birth_year)))
-        birth_year.setValidator(QIntValidator(0, 9999, birth_year))
-        birth_year.setMaxLength(4)
-        schooling = _combo()
-        _fill_codes(schooling, "schooling", codelists.SCHOOLING, placeholder=False)
-        _select_code(schooling, member.schooling)
-        registration = _combo()
-        _fill_codes(registration, "birth_registration", codelists.BIRTH_REGISTRATION, placeholder=False)
-        _select_code(registration, member.birth_registration)
-        lives_with = QCheckBox()
-        lives_with.setChecked(member.lives_with)
-        cell = QWidget()
-        cell_layout = QHBoxLayout(cell)
-        cell_layout.setContentsMargins(0, 0, 0, 0)
-        cell_layout.addWidget(lives_with, 0, Qt.AlignmentFlag.AlignCenter)
-        row = _MemberRow(relation, name, sex, birth_year, schooling, registration, lives_with, cell)
-        index = self.household_table.rowCount()
-        self.household_table.insertRow(index)
-        for column, widget in enumerate((relation, name, sex, birth_year, schooling, registration, cell)):
-            self.household_table.setCellWidget(index, column, widget)
-        self._member_rows.append(row)
-        for combo in (relation, sex, schooling, registration):
-            combo.currentIndexChanged.connect(self._changed)
-        name.textChanged.connect(self._changed)
-        birth_year.textChanged.connect(self._changed)
-        lives_with.toggled.connect(self._changed)
-        self._prepare_cells(row.widgets(), "household")
-        self._fit_member_columns(row)
-        self._rows_changed(self.household_table)
-        return index
-
-    def _fit_member_columns(self, row: _MemberRow) -> None:
-        minimum = {"birth_year": self.fontMetrics().horizontalAdvance("0000") * 2}
-        for column, widget in enumerate(row.widgets()):
-            name = MEMBER_COLUMNS[column]
-            if name == "name":
-                continue
-            width = max(widget.sizeHint().width(), minimum.get(name, 0)) + 8
-            if self.household_table.columnWidth(column) < width:
-                self.household_table.setColumnWidth(column, width)
-
-    def _prepare_cells(self, widgets: list[QWidget], table: str) -> None:
-        for widget in widgets:
-            widget.setEnabled(not self._read_only)
-            if isinstance(widget, QLineEdit):
-                widget.setFrame(False)
-            self._watch(widget, table)
-
-    def remove_selected_document(self) -> None:
-        self._remove_row(self.documents_table, self._document_rows)
-
-    def remove_selected_member(self) -> None:
-        self._remove_row(self.household_table, self._member_rows)
-
-    def _current_row(self, table: QTableWidget) -> int:
-        selected = table.selectionModel().selectedRows()
-        if selected:
-            return selected[0].row()
-        focused = self.focusWidget()
-        for row in range(table.rowCount()):
-            for column in range(table.columnCount()):
-                cell = table.cellWidget(row, column)
-                if cell is not None and focused is not None and (cell is focused or cell.isAncestorOf(focused)):
-                    return row
-        return table.rowCount() - 1
-
-    def _remove_row(self, table: QTableWidget, rows: list[_DocumentRow] | list[_MemberRow]) -> None:
-        index = self._current_row(table)
-        if not 0 <= index < len(rows):
-            return
-        for widget in rows[index].widgets():
-            self._field_of.pop(widget, None)
-        del rows[index]
-        table.removeRow(index)
-        # Row numbers in the messages no longer match: the table is checked afresh.
-        self._errors = [e for e in self._errors if not e.field.startswith(("documents.", "household."))]
-        self._rows_changed(table)
-        self._revalidate()
-
-    def _rows_changed(self, table: QTableWidget) -> None:
-        self._fit_height(table)
-        self._update_buttons()
-        self._changed()
-
-    def _add_document_clicked(self) -> None:
-        index = self.add_document()
-        self._document_rows[index].kind.setFocus()
-
-    def _add_member_clicked(self) -> None:
-        index = self.add_member()
-        self._member_rows[index].relation.setFocus()
-
-    def _update_buttons(self) -> None:
-        editable = not self._read_only
-        for add, remove, table in (
-            (self.add_document_button, self.remove_document_button, self.documents_table),
-            (self.add_member_button, self.remove_member_button, self.household_table),
-        ):
-            add.setVisible(editable)
-            remove.setVisible(editable)
-            remove.setEnabled(table.rowCount() > 0)
-
-    # -- public API --------------------------------------------------------------------------
     def person(self) -> PersonInput:
         """What the form holds now (names stripped; unknown dates and blank age as None)."""
         by_age = self.age_radio.isChecked()
@@ -764,14 +368,6 @@ class PersonForm(QWidget):
         else:
             self._changed()
 
-    def _clear_table(self, table: QTableWidget, rows: list[_DocumentRow] | list[_MemberRow]) -> None:
-        for row in rows:
-            for widget in row.widgets():
-                self._field_of.pop(widget, None)
-        rows.clear()
-        table.setRowCount(0)
-        self._fit_height(table)
-
     def show_errors(self, errors: list[FieldError]) -> None:
         """Each message under its field (``FieldError.field``), the field framed in red."""
         self._errors = list(errors)
@@ -811,9 +407,6 @@ class PersonForm(QWidget):
             for widget in row.widgets():
                 widget.setEnabled(not read_only)
         self._update_buttons()
-
-    def _all_rows(self) -> list[_DocumentRow | _MemberRow]:
-        return [*self._document_rows, *self._member_rows]
 
     def is_read_only(self) -> bool:
         return self._read_only
