@@ -239,6 +239,79 @@ def cmd_audit(args: argparse.Namespace) -> int:
     return EXIT_OK
 
 
+def cmd_import_register(args: argparse.Namespace) -> int:
+    from desktop.services import register_import as ri
+
+    source = Path(args.file).expanduser()
+    handle = _open(args)
+    with handle:
+
+        def progress(done: int, total: int) -> None:
+            if done % 500 == 0 or done == total:
+                print(tr("cli.import_progress", done=done, total=total), file=sys.stderr, flush=True)
+
+        preview = ri.preview_import(handle, source, progress=progress)
+        if preview.ignored_columns:
+            print(tr("cli.import_ignored", columns=", ".join(preview.ignored_columns)))
+        if preview.imported_before is not None:
+            print(tr("cli.import_before", date=preview.imported_before.date().isoformat()))
+        for problem in preview.problems:
+            print(_problem_line(problem), file=sys.stderr)
+        if not preview.ok:
+            raise InputRejected("import.has_problems", count=len(preview.problems))
+        to_decide = preview.to_decide
+        for line in to_decide:
+            print(_duplicate_line(line))
+        if args.dry_run:
+            print(tr("cli.import_dry_run", lines=len(preview.lines), duplicates=len(to_decide)))
+            return EXIT_OK
+        if to_decide and args.duplicates == "ask":
+            print(tr("cli.import_decide"), file=sys.stderr)
+            raise InputRejected("import.duplicates_undecided", count=len(to_decide))
+        decisions = ri.default_decisions(preview, args.duplicates) if to_decide else {}
+        result = ri.import_register(handle, preview, decisions, progress=progress)
+    print(
+        tr(
+            "cli.import_done",
+            cases=len(result.case_ids),
+            new=result.new_persons,
+            linked=result.linked,
+            skipped=result.skipped,
+        )
+    )
+    return EXIT_OK
+
+
+def _problem_line(problem: object) -> str:
+    from desktop.services.register_import import ImportProblem
+
+    assert isinstance(problem, ImportProblem)
+    message = tr(problem.key, **problem.params)
+    if problem.column:
+        return tr("cli.import_problem", line=problem.line, column=problem.column, message=message)
+    return tr("cli.import_problem_line", line=problem.line, message=message)
+
+
+def _duplicate_line(line: object) -> str:
+    from desktop.services.register_import import ImportLine
+
+    assert isinstance(line, ImportLine)
+    if line.duplicates:
+        best = line.duplicates[0]
+        known = f"{best.case_number} {best.display_name or best.display_name_ar} ({best.birth_year or '?'})"
+        return tr("cli.import_duplicate", line=line.line, name=line.display_name, known=known)
+    return tr("cli.import_same_line", line=line.line, name=line.display_name, other=line.same_as_line or 0)
+
+
+def cmd_register_template(args: argparse.Namespace) -> int:
+    from desktop.services import register_template
+
+    out = Path(args.out).expanduser()
+    register_template.write_template(out, i18n.language())
+    print(tr("cli.template_written", path=str(out)))
+    return EXIT_OK
+
+
 def _date(text: str | None) -> datetime | None:
     if not text:
         return None
@@ -311,6 +384,20 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--record-id", metavar="ID")
     p.add_argument("--limit", type=int, default=200)
     p.set_defaults(func=cmd_audit)
+
+    p = sub.add_parser("import-register", help=tr("cli.help_import"))
+    p.add_argument("file", metavar="FILE")
+    p.add_argument("--db", required=True, metavar="PATH")
+    _credentials(p, recovery=False)
+    p.add_argument(
+        "--duplicates", choices=("ask", "new", "skip", "link"), default="ask", help=tr("cli.help_duplicates")
+    )
+    p.add_argument("--dry-run", action="store_true", help=tr("cli.help_dry_run"))
+    p.set_defaults(func=cmd_import_register)
+
+    p = sub.add_parser("register-template", help=tr("cli.help_template"))
+    p.add_argument("out", metavar="FILE.xlsx|FILE.csv")
+    p.set_defaults(func=cmd_register_template)
     return parser
 
 

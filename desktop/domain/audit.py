@@ -10,6 +10,7 @@ class AuditAction(StrEnum):
     CREATED = "created"
     CHANGED = "changed"
     EXPORTED = "exported"
+    IMPORTED = "imported"
     LOGGED_IN = "logged_in"
     LOGGED_OUT = "logged_out"
     FAILED_LOGIN = "failed_login"

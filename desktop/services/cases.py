@@ -129,51 +129,71 @@ def register(
     opened_on = opened_on or today
     raise_if_errors(check_person(person, today))
     with handle.transaction() as session:
-        if existing_person_id is None:
-            row = Person(created_at=utcnow(), sex=person.sex, nationality="", category="")
-            session.add(row)
-            session.flush()
-            _apply_person(session, row, person, today)
-            handle.audit(session, AuditAction.CREATED, RecordType.PERSON, row.id)
-        else:
-            found = session.get(Person, existing_person_id)
-            if found is None:
-                raise InputRejected("error.person_unknown")
-            row = found
+        return register_in(session, handle, person, opened_on, consents, existing_person_id, today)
+
+
+def register_in(
+    session: Session,
+    handle: OfficeHandle,
+    person: PersonInput,
+    opened_on: date,
+    consents: tuple[str, ...],
+    existing_person_id: int | None,
+    today: date,
+    audit_detail: str = "",
+    keep_identity: bool = False,
+) -> tuple[int, int]:
+    """:func:`register` inside the caller's transaction (the register import: many at once).
+
+    ``keep_identity``: a known person's identity is left as it is (a register line
+    linked to them says less than their record).
+    """
+    if existing_person_id is None:
+        row = Person(created_at=utcnow(), sex=person.sex, nationality="", category="")
+        session.add(row)
+        session.flush()
+        _apply_person(session, row, person, today)
+        handle.audit(session, AuditAction.CREATED, RecordType.PERSON, row.id, audit_detail)
+    else:
+        found = session.get(Person, existing_person_id)
+        if found is None:
+            raise InputRejected("error.person_unknown")
+        row = found
+        if not keep_identity:
             _apply_person(session, row, person, today)
             row.updated_at = utcnow()
             handle.audit(session, AuditAction.CHANGED, RecordType.PERSON, row.id, "returning")
-        case = Case(
-            number=next_case_number(session, opened_on.year),
-            person_id=row.id,
-            officer_id=handle.actor.user_id,
-            opened_on=opened_on,
+    case = Case(
+        number=next_case_number(session, opened_on.year),
+        person_id=row.id,
+        officer_id=handle.actor.user_id,
+        opened_on=opened_on,
+        stage="accueil",
+    )
+    session.add(case)
+    session.flush()
+    session.add(
+        CaseStageEvent(
+            case_id=case.id,
+            on_date=opened_on,
             stage="accueil",
+            officer_id=handle.actor.user_id,
+            recorded_at=utcnow(),
         )
-        session.add(case)
-        session.flush()
+    )
+    for purpose in consents:
         session.add(
-            CaseStageEvent(
-                case_id=case.id,
-                on_date=opened_on,
-                stage="accueil",
-                officer_id=handle.actor.user_id,
+            Consent(
+                person_id=row.id,
+                purpose=purpose,
+                given_on=opened_on,
+                recorded_by=handle.actor.user_id,
                 recorded_at=utcnow(),
             )
         )
-        for purpose in consents:
-            session.add(
-                Consent(
-                    person_id=row.id,
-                    purpose=purpose,
-                    given_on=opened_on,
-                    recorded_by=handle.actor.user_id,
-                    recorded_at=utcnow(),
-                )
-            )
-        handle.audit(session, AuditAction.CREATED, RecordType.CASE, case.id)
-        search_index.index_person_cases(session, row.id)
-        return row.id, case.id
+    handle.audit(session, AuditAction.CREATED, RecordType.CASE, case.id, audit_detail)
+    search_index.index_person_cases(session, row.id)
+    return row.id, case.id
 
 
 def update_person(handle: OfficeHandle, person_id: int, person: PersonInput) -> None:
@@ -491,34 +511,42 @@ def _touch_follow_up(session: Session, case_id: int, candidates: list[date | Non
 
 
 def add_contact(handle: OfficeHandle, case_id: int, data: ContactInput) -> int:
+    check_contact(data, date.today())
+    with handle.transaction() as session:
+        return add_contact_in(session, handle, _case(session, case_id), data)
+
+
+def check_contact(data: ContactInput, today: date) -> None:
     from desktop.domain.codelists import ASSESSMENT_DOMAINS, CONTACT_CHANNELS, CONTACT_KINDS
 
     if data.kind not in CONTACT_KINDS or data.channel not in CONTACT_CHANNELS:
         raise InputRejected("error.contact_invalid")
     if any(n not in ASSESSMENT_DOMAINS for n in data.needs):
         raise InputRejected("error.contact_invalid")
-    if data.on_date > date.today():
+    if data.on_date > today:
         raise InputRejected("error.date_future", field="on_date")
-    with handle.transaction() as session:
-        case = _case(session, case_id)
-        contact = Contact(
-            case_id=case_id,
-            on_date=data.on_date,
-            kind=data.kind,
-            channel=data.channel,
-            needs="|".join(data.needs),
-            note=data.note.strip(),
-            officer_id=handle.actor.user_id,
-        )
-        session.add(contact)
-        session.flush()
-        if case.last_contact_on is None or data.on_date > case.last_contact_on:
-            case.last_contact_on = data.on_date
-        if data.next_follow_up is not None:
-            case.next_follow_up = data.next_follow_up
-        case.updated_at = utcnow()
-        handle.audit(session, AuditAction.CREATED, RecordType.CASE, case_id, f"contact {contact.id}")
-        return contact.id
+
+
+def add_contact_in(session: Session, handle: OfficeHandle, case: Case, data: ContactInput) -> int:
+    """:func:`add_contact` inside the caller's transaction (checked by :func:`check_contact`)."""
+    contact = Contact(
+        case_id=case.id,
+        on_date=data.on_date,
+        kind=data.kind,
+        channel=data.channel,
+        needs="|".join(data.needs),
+        note=data.note.strip(),
+        officer_id=handle.actor.user_id,
+    )
+    session.add(contact)
+    session.flush()
+    if case.last_contact_on is None or data.on_date > case.last_contact_on:
+        case.last_contact_on = data.on_date
+    if data.next_follow_up is not None:
+        case.next_follow_up = data.next_follow_up
+    case.updated_at = utcnow()
+    handle.audit(session, AuditAction.CREATED, RecordType.CASE, case.id, f"contact {contact.id}")
+    return contact.id
 
 
 def set_follow_up(handle: OfficeHandle, case_id: int, on: date | None) -> None:
