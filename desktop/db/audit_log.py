@@ -49,9 +49,12 @@ def append(
     at: datetime | None = None,
 ) -> AuditEntry:
     """Add one entry in the caller's transaction, chained to the head."""
-    head = session.get(AuditHead, 1)
+    head = session.info.get("audit_head")  # held here: the session only keeps weak references
     if head is None:
-        raise RuntimeError("audit head missing")
+        head = session.get(AuditHead, 1)
+        if head is None:
+            raise RuntimeError("audit head missing")
+        session.info["audit_head"] = head
     at = at or utcnow()
     entry_id = head.last_id + 1
     record_id = str(record_id)
@@ -70,8 +73,7 @@ def append(
     session.add(entry)
     head.last_id = entry_id
     head.last_hash = digest
-    head.count += 1
-    session.flush()
+    head.count += 1  # flushed with the caller's work (the head stays in the session)
     return entry
 
 

@@ -108,7 +108,8 @@ def _apply_person(session: Session, row: Person, data: PersonInput, today: date)
 
 def next_case_number(session: Session, year: int) -> str:
     prefix = f"{CASE_PREFIX}-{year}-"
-    last = session.scalar(select(func.max(Case.number)).where(Case.number.like(prefix + "%")))
+    # a range, not LIKE: SQLite's LIKE ignores case and so cannot use the index on number
+    last = session.scalar(select(func.max(Case.number)).where(Case.number >= prefix, Case.number < prefix + "~"))
     seq = int(last.rsplit("-", 1)[1]) + 1 if last else 1
     return f"{prefix}{seq:05d}"
 
