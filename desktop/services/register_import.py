@@ -26,6 +26,7 @@ from desktop.db.models import AuditEntry, Case
 from desktop.domain import names
 from desktop.domain.audit import AuditAction, RecordType
 from desktop.domain.errors import InputRejected
+from desktop.domain.users import Role
 from desktop.services import cases, duplicates, office
 from desktop.services.case_types import ContactInput, DocumentInput, PersonInput
 from desktop.services.duplicates import DuplicateCandidate, DuplicateProbe
@@ -98,7 +99,7 @@ class ImportLine:
     @property
     def display_name(self) -> str:
         p = self.person
-        latin = " ".join(part for part in (p.family_name.upper(), p.given_name) if part)
+        latin = " ".join(part for part in (p.family_name, p.given_name) if part)
         return latin or " ".join(part for part in (p.family_name_ar, p.given_name_ar) if part)
 
 
@@ -139,7 +140,12 @@ class ImportResult:
 def preview_import(
     handle: OfficeHandle, path: Path, today: date | None = None, progress: Progress | None = None
 ) -> ImportPreview:
-    """Every problem and every likely duplicate of the register in ``path``; writes nothing."""
+    """Every problem and every likely duplicate of the register in ``path``; writes nothing.
+
+    ``progress(done, total)`` follows the duplicate search (``done`` = 0 once the lines are
+    checked); an exception raised from it stops the preview.
+    """
+    handle.require(Role.SUPERVISOR)
     today = today or date.today()
     table = read_register(path)
     digest = hashlib.sha256(path.read_bytes()).hexdigest()
@@ -152,6 +158,8 @@ def preview_import(
         if parsed is not None:
             lines.append(parsed)
     _mark_same_lines(lines, today)
+    if progress is not None:
+        progress(0, len(lines))
     for done, line in enumerate(lines, 1):
         line.duplicates = duplicates.find_duplicates(handle, _probe(line.person, today), limit=5)
         if progress is not None:
@@ -343,7 +351,11 @@ def import_register(
     decisions: Mapping[int, LineDecision] | None = None,
     progress: Progress | None = None,
 ) -> ImportResult:
-    """Write the previewed lines in one transaction; every duplicate must have a decision."""
+    """Write the previewed lines in one transaction; every duplicate must have a decision.
+
+    An exception raised from ``progress`` rolls the whole import back.
+    """
+    handle.require(Role.SUPERVISOR)
     decisions = dict(decisions or {})
     if not preview.ok:
         raise InputRejected("import.has_problems", count=len(preview.problems))
@@ -359,6 +371,8 @@ def import_register(
             decision = decisions.get(line.line, LineDecision(NEW))
             if decision.action == SKIP:
                 result.skipped += 1
+                if progress is not None:
+                    progress(done, len(preview.lines))
                 continue
             existing = _link_target(decision, person_of_line) if decision.action == LINK else None
             person_id, case_id = cases.register_in(

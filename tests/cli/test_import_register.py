@@ -44,7 +44,7 @@ def test_import_then_the_same_file_again_asks_about_duplicates(tmp_path: Path, o
     again = baom("import-register", "--db", str(office_db), "--user", "admin", str(path))
     assert again.returncode == 4
     assert "déjà été importé" in again.stdout
-    assert "ligne 2 : FICTIVI Awa ressemble à B-2024-00001" in again.stdout
+    assert "ligne 2 : Fictivi Awa ressemble à B-2024-00001" in again.stdout
     assert "--duplicates" in again.stderr
     assert persons(office_db) == 2
 

@@ -354,3 +354,20 @@ def test_a_failure_in_the_middle_leaves_the_office_as_it_was(office, tmp_path, m
     with handle.transaction() as session:
         assert session.scalar(select(func.count()).where(AuditEntry.action == "imported")) == 0
     assert case_list.case_ids(handle, CaseFilter(search="Fictivi")) == []
+
+
+def test_officers_cannot_import_registers(office, tmp_path):
+    from desktop.domain.errors import PermissionDenied
+    from desktop.services import office as office_service
+    from desktop.services import users
+
+    handle, _, path = office
+    users.add_user(handle, "agent", "Agent Fictif", "officer", "mot-de-passe-agent")
+    register = write(tmp_path / "r.csv", GOOD_LINES)
+    preview = preview_import(handle, register, today=TODAY)
+    handle.close()
+    with office_service.unlock(path, "agent", "mot-de-passe-agent") as officer:
+        with pytest.raises(PermissionDenied):
+            preview_import(officer, register, today=TODAY)
+        with pytest.raises(PermissionDenied):
+            import_register(officer, preview)

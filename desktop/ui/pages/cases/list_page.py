@@ -195,6 +195,8 @@ class CaseListPage(QWidget):
     """The person asked to open this case (Enter, double click, the Open button)."""
     sig_new_case = Signal()
     """The person asked to register a new case (Ctrl+N, the New button)."""
+    sig_import_register = Signal()
+    """The person asked to import a register (the Import button)."""
 
     def __init__(self, ctx: AppContext, parent: QWidget | None = None) -> None:
         super().__init__(parent)
@@ -219,6 +221,8 @@ class CaseListPage(QWidget):
         self.search_timer.timeout.connect(self.apply_filter)
         self.new_button = QPushButton()
         self.new_button.clicked.connect(self.request_new_case)
+        self.import_button = QPushButton()
+        self.import_button.clicked.connect(self.sig_import_register)
         self.open_button = QPushButton()
         self.open_button.setEnabled(False)
         self.open_button.clicked.connect(self.open_selected)
@@ -252,6 +256,7 @@ class CaseListPage(QWidget):
         top.addWidget(self.search_edit, 1)
         top.addWidget(self.open_button)
         top.addWidget(self.new_button)
+        top.addWidget(self.import_button)
 
         # Two rows of filters that fit beside the navigation bar on a 1366-pixel screen.
         first_row = QHBoxLayout()
@@ -555,6 +560,8 @@ class CaseListPage(QWidget):
         self.table.setAccessibleName(tr("cases.tab.list"))
         self.new_button.setText(tr("case_list.new"))
         self.new_button.setToolTip(tr("case_list.new_tip"))
+        self.import_button.setText(tr("import_dialog.open_action"))
+        self.import_button.setToolTip(tr("import_dialog.open_action_tip"))
         self.open_button.setText(tr("case_list.open"))
         self.open_button.setToolTip(tr("case_list.open_tip"))
         self.category_combo.setItemText(0, tr("case_list.all_categories"))

@@ -14,6 +14,7 @@ from PySide6.QtCore import Qt
 from PySide6.QtGui import QAction, QKeySequence
 from PySide6.QtWidgets import QDialog, QTabBar, QTabWidget, QVBoxLayout, QWidget
 
+from desktop.domain.users import Role, role_at_least
 from desktop.i18n import tr
 from desktop.ui.context import AppContext
 from desktop.ui.pages.base import Page
@@ -34,6 +35,13 @@ def registration_dialog_factory(ctx: AppContext, parent: QWidget | None = None) 
 
     dialog: QDialog = RegistrationDialog(ctx, parent)
     return dialog
+
+
+def import_dialog_factory(ctx: AppContext, parent: QWidget | None = None) -> QDialog:
+    """The register import dialog, imported when first needed (tests replace this function)."""
+    from desktop.ui.dialogs.register_import import RegisterImportDialog
+
+    return RegisterImportDialog(ctx, parent)
 
 
 class CasesSection(Page):
@@ -57,6 +65,8 @@ class CasesSection(Page):
         self.registration_dialog: QDialog | None = None
         self.list_page.sig_open_case.connect(self.open_case)
         self.list_page.sig_new_case.connect(self.new_case)
+        self.list_page.sig_import_register.connect(self.import_register)
+        self.import_dialog: QDialog | None = None
         self.close_tab_action = QAction(self)
         self.close_tab_action.setShortcuts(QKeySequence.StandardKey.Close)
         self.close_tab_action.triggered.connect(self.close_current_case)
@@ -185,6 +195,31 @@ class CasesSection(Page):
         if dialog is not None and shiboken6.isValid(dialog):
             dialog.deleteLater()
 
+    # -- register import -------------------------------------------------------------
+
+    def import_register(self) -> None:
+        """Open the register import dialog (or bring back the one already open)."""
+        if not self._may_import():
+            return
+        if self.import_dialog is not None:
+            self.import_dialog.raise_()
+            self.import_dialog.activateWindow()
+            return
+        dialog = import_dialog_factory(self.ctx, self)
+        self.import_dialog = dialog
+        dialog.sig_imported.connect(self._register_imported)  # type: ignore[attr-defined]
+        dialog.finished.connect(self._import_finished)
+        dialog.open()
+
+    def _register_imported(self, *_args: object) -> None:
+        if shiboken6.isValid(self):
+            self.list_page.refresh()
+
+    def _import_finished(self, *_args: object) -> None:
+        dialog, self.import_dialog = self.import_dialog, None
+        if dialog is not None and shiboken6.isValid(dialog):
+            dialog.deleteLater()
+
     # -- page contract ---------------------------------------------------------------
 
     def retranslate(self) -> None:
@@ -201,7 +236,13 @@ class CasesSection(Page):
     def reload(self) -> None:
         if not shiboken6.isValid(self):
             return
+        self.list_page.import_button.setVisible(self._may_import())
         self.list_page.reload()
+
+    def _may_import(self) -> bool:
+        """Importing a register creates cases in bulk: supervisors and admins."""
+        actor = self.ctx.actor
+        return actor is not None and role_at_least(actor.role, Role.SUPERVISOR)
 
     def clear(self) -> None:
         """The office locked: every case tab closes (unsaved edits are lost) and the list empties."""
@@ -211,6 +252,11 @@ class CasesSection(Page):
         self.registration_dialog = None
         if dialog is not None and shiboken6.isValid(dialog):
             dialog.finished.disconnect(self._registration_finished)
+            dialog.done(QDialog.DialogCode.Rejected)
+            dialog.deleteLater()
+        dialog, self.import_dialog = self.import_dialog, None
+        if dialog is not None and shiboken6.isValid(dialog):
+            dialog.finished.disconnect(self._import_finished)
             dialog.done(QDialog.DialogCode.Rejected)
             dialog.deleteLater()
         for case_id in list(self._case_tabs):
