@@ -101,5 +101,10 @@ def error_text(error: Exception) -> str:
     """The translated one-line message of a :class:`BaomError` (or a generic one)."""
     key = getattr(error, "key", None)
     if isinstance(key, str):
-        return tr(key, **getattr(error, "params", {}))
+        known = catalog(language())
+        params = {
+            name: tr(value) if isinstance(value, str) and value in known else value  # a code list label
+            for name, value in getattr(error, "params", {}).items()
+        }
+        return tr(key, **params)
     return tr("error.unexpected")

@@ -28,6 +28,8 @@ class RecordType(StrEnum):
     CASE = "case"
     SETTING = "setting"
     DATABASE = "database"
+    PROVIDER = "provider"
+    REFERRAL = "referral"
 
 
 GENESIS_HASH = "0" * 64

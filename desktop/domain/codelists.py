@@ -125,6 +125,56 @@ VULNERABILITY_LEVELS: tuple[str, ...] = ("low", "medium", "high", "urgent")
 
 CONSENT_PURPOSES: tuple[str, ...] = ("processing", "referral_sharing", "statistics")
 
+# -- the service directory and referrals (issue 4) ----------------------------------------
+PROVIDER_KINDS: tuple[str, ...] = ("public", "associative", "international", "private")
+
+# What providers offer (a referral's need is one of these).
+SERVICE_DOMAINS: tuple[str, ...] = (
+    "administrative",
+    "civil_status",
+    "health_physical",
+    "health_mental",
+    "health_srh",
+    "psychosocial",
+    "legal_aid",
+    "employment_training",
+    "income_generating",
+    "social_aid",
+    "housing",
+    "education",
+    "protection_gbv",
+    "pension_rights",
+    "other",
+)
+
+# Who a provider serves (access conditions); a person's own public: see domain.referrals.
+PUBLICS: tuple[str, ...] = ("mre", "returnee", "rpt_regular", "rpt_irregular", "asylum_seeker", "refugee")
+
+COSTS: tuple[str, ...] = ("free", "reduced", "paid")
+
+COVERAGE_LEVELS: tuple[str, ...] = ("commune", "province", "region", "national")
+
+WEEKDAYS: tuple[str, ...] = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
+
+# IASC urgency: 24 hours, 72 hours, two weeks.
+URGENCIES: tuple[str, ...] = ("h24", "h72", "weeks2")
+
+REFERRAL_DIRECTIONS: tuple[str, ...] = ("outgoing", "incoming")
+
+REFERRAL_STATES: tuple[str, ...] = ("draft", "sent", "acknowledged", "closed", "cancelled")
+
+REFERRAL_OUTCOMES: tuple[str, ...] = (
+    "served",
+    "partly_served",
+    "refused",
+    "not_eligible",
+    "did_not_come",
+    "redirected",
+)
+
+# What a referral shares with the provider (the minimum necessary, chosen per referral).
+SHARED_ITEMS: tuple[str, ...] = ("identity", "phone", "documents", "need_summary", "vulnerability", "health")
+
 CODELISTS: dict[str, tuple[str, ...]] = {
     "category": CATEGORIES,
     "stage": STAGES,
@@ -143,6 +193,17 @@ CODELISTS: dict[str, tuple[str, ...]] = {
     "criterion": VULNERABILITY_CRITERIA,
     "level": VULNERABILITY_LEVELS,
     "consent_purpose": CONSENT_PURPOSES,
+    "provider_kind": PROVIDER_KINDS,
+    "service_domain": SERVICE_DOMAINS,
+    "public": PUBLICS,
+    "cost": COSTS,
+    "coverage": COVERAGE_LEVELS,
+    "weekday": WEEKDAYS,
+    "urgency": URGENCIES,
+    "direction": REFERRAL_DIRECTIONS,
+    "referral_state": REFERRAL_STATES,
+    "outcome": REFERRAL_OUTCOMES,
+    "shared_item": SHARED_ITEMS,
 }
 
 

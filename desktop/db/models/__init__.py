@@ -5,8 +5,10 @@ from desktop.db.models.audit import AuditEntry, AuditHead
 from desktop.db.models.base import Base, UtcDateTime, utcnow
 from desktop.db.models.case import Case, CaseStageEvent, Contact
 from desktop.db.models.consent import Consent
+from desktop.db.models.directory import Provider, ProviderService
 from desktop.db.models.office import Office, Setting
 from desktop.db.models.person import HouseholdMember, IdentityDocument, Person
+from desktop.db.models.referral import Referral, ReferralEvent
 from desktop.db.models.user import User
 from desktop.db.models.vulnerability import VulnerabilitySheet
 
@@ -24,6 +26,10 @@ __all__ = [
     "IdentityDocument",
     "Office",
     "Person",
+    "Provider",
+    "ProviderService",
+    "Referral",
+    "ReferralEvent",
     "Setting",
     "SocialAssessment",
     "User",
