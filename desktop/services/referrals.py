@@ -308,7 +308,7 @@ def case_referrals(handle: OfficeHandle, case_id: int, today: date | None = None
         query = (
             _rows_query().where(Referral.case_id == case_id).order_by(Referral.created_on.desc(), Referral.id.desc())
         )
-        return [_row(r, c, p, pr, today) for r, c, p, pr in session.execute(query).tuples()]
+        return [_row(r, c, p, pr, today) for r, c, p, pr in session.execute(query)]
 
 
 def referral_rows(
@@ -333,7 +333,7 @@ def referral_rows(
         query = _waiting(query, today)
     query = query.order_by(Referral.created_on.desc(), Referral.id.desc()).limit(limit)
     with handle.transaction() as session:
-        return [_row(r, c, p, pr, today) for r, c, p, pr in session.execute(query).tuples()]
+        return [_row(r, c, p, pr, today) for r, c, p, pr in session.execute(query)]
 
 
 def _waiting(query: Select[Any], today: date) -> Select[Any]:
@@ -351,7 +351,7 @@ def overdue(handle: OfficeHandle, today: date | None = None) -> list[ReferralRow
     today = today or rules.office_today()
     query = _waiting(_rows_query(), today).order_by(Referral.due_on, Referral.id)
     with handle.transaction() as session:
-        return [_row(r, c, p, pr, today) for r, c, p, pr in session.execute(query).tuples()]
+        return [_row(r, c, p, pr, today) for r, c, p, pr in session.execute(query)]
 
 
 def overdue_count(handle: OfficeHandle, today: date | None = None) -> dict[str, int]:
@@ -379,7 +379,7 @@ def get_referral(handle: OfficeHandle, referral_id: int, today: date | None = No
     """One referral with its history; the read is audited (it shows a person's data)."""
     today = today or rules.office_today()
     with handle.transaction() as session:
-        found = session.execute(_rows_query().where(Referral.id == referral_id)).tuples().first()
+        found = session.execute(_rows_query().where(Referral.id == referral_id)).first()
         if found is None:
             raise InputRejected("referral.error.unknown")
         r, c, p, provider = found
