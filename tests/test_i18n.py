@@ -61,3 +61,16 @@ def test_language_switch_notifies_listeners() -> None:
         i18n.set_language("fr")
         i18n.remove_listener(heard.append)
     assert heard == ["ar", "en", "fr"]
+
+
+def test_every_code_of_every_code_list_has_a_label() -> None:
+    from desktop.domain import codelists
+
+    messages = i18n.messages()
+    missing = [
+        codelists.label_key(name, code)
+        for name, codes in codelists.CODELISTS.items()
+        for code in codes
+        if codelists.label_key(name, code) not in messages
+    ]
+    assert missing == []
