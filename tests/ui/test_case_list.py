@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import threading
 import time
 from dataclasses import replace
 from datetime import date, timedelta
@@ -9,7 +10,7 @@ from pathlib import Path
 from typing import Any, ClassVar
 
 import pytest
-from PySide6.QtCore import QPoint, Qt, Signal
+from PySide6.QtCore import QItemSelectionModel, QPoint, Qt, Signal
 from PySide6.QtWidgets import QDialog, QLabel, QVBoxLayout, QWidget
 
 from desktop.i18n import tr_in
@@ -154,8 +155,12 @@ def test_model_with_real_rows(unlocked_ctx, case_ids, qtbot, qtmodeltester):
     model.set_filter(CaseFilter())
     wait_idle(qtbot, ctx)
     assert model.rowCount() == len(PEOPLE)
-    # Newest first by default; nothing is fetched until a cell is read.
+    # Newest first by default; a new list comes with its first page of rows (painted once).
     assert [model.case_id_at(row) for row in range(4)] == [case_ids[3], case_ids[1], case_ids[2], case_ids[0]]
+    assert model.cached_rows == len(PEOPLE)
+    # The same list again (a refresh): the ids only, rows fetched when a cell is read.
+    model.refresh()
+    wait_idle(qtbot, ctx)
     assert model.cached_rows == 0
     assert model.index(0, NAME).data() == PLACEHOLDER
     with qtbot.waitSignal(model.dataChanged, timeout=5000):
@@ -218,16 +223,30 @@ class FakeCaseList:
 
     def __init__(self, total: int = 10_000) -> None:
         self.total = total
+        self.first_queries: list[CaseFilter] = []
         self.id_queries: list[CaseFilter] = []
         self.row_queries: list[list[int]] = []
+        self.calls: list[str] = []
+        """Every call in the order the database thread ran them: "first", "ids", "rows"."""
+        self.removed: set[int] = set()
+
+    def _all(self, flt: CaseFilter) -> list[int]:
+        offset = 100_000 if flt.search else 0
+        return [offset + i for i in range(1, self.total + 1) if offset + i not in self.removed]
+
+    def first_case_ids(self, _handle: object, flt: CaseFilter, sort: str, descending: bool, limit: int) -> list[int]:
+        self.first_queries.append(flt)
+        self.calls.append("first")
+        return self._all(flt)[:limit]
 
     def case_ids(self, _handle: object, flt: CaseFilter, sort: str, descending: bool) -> list[int]:
         self.id_queries.append(flt)
-        offset = 100_000 if flt.search else 0
-        return [offset + i for i in range(1, self.total + 1)]
+        self.calls.append("ids")
+        return self._all(flt)
 
     def case_rows(self, _handle: object, ids: list[int]) -> list[CaseListRow]:
         self.row_queries.append(list(ids))
+        self.calls.append("rows")
         return [
             CaseListRow(
                 i, f"B-2025-{i:05d}", f"NOM{i}", "", "F", 30, "SN", "rpt_migrant", "accueil", "", TODAY, None, "", False
@@ -245,12 +264,14 @@ def test_rows_come_by_page_and_the_cache_stays_bounded(unlocked_ctx, qtbot, monk
     model.set_filter(CaseFilter())
     wait_idle(qtbot, ctx)
     assert model.rowCount() == 10_000
-    assert fake.row_queries == []
-    for row in (0, 5, 99):
+    # The first screen's rows come with the first ids, before the rest of the ids.
+    assert fake.calls == ["first", "rows", "ids"]
+    assert fake.row_queries == [list(range(1, 101))]
+    for row in (100, 105, 199):
         assert model.index(row, NAME).data() == PLACEHOLDER
     wait_idle(qtbot, ctx)
-    assert fake.row_queries == [list(range(1, 101))]  # one page for three rows
-    assert model.index(99, NAME).data() == "NOM100"
+    assert fake.row_queries[1:] == [list(range(101, 201))]  # one page for three rows
+    assert model.index(199, NAME).data() == "NOM200"
     for page in range(0, 100, 3):  # scroll down the whole list
         model.index(page * 100 + 1, NAME).data()
         wait_idle(qtbot, ctx)
@@ -272,20 +293,84 @@ def test_stale_answers_are_dropped(unlocked_ctx, qtbot, monkeypatch):
     model.set_filter(CaseFilter(search="abcd"))
     model.set_filter(CaseFilter(search="abcde"))
     wait_idle(qtbot, ctx)
-    # The first query ran, the middle one was never asked, the last one is shown.
-    assert [f.search for f in fake.id_queries] == ["abc", "abcde"]
+    # The first query ran, the middle one was never asked, the last one is shown (then whole).
+    assert [f.search for f in fake.first_queries] == ["abc", "abcde"]
+    assert [f.search for f in fake.id_queries] == ["abcde"]
     assert model.current_filter.search == "abcde"
     assert model.case_id_at(0) == 100_001
+    assert model.rowCount() == 300
 
     # A page asked for the old list does not land in the new one.
-    model.index(0, NAME).data()
+    model.index(250, NAME).data()
     model.set_filter(CaseFilter())
     wait_idle(qtbot, ctx)
     assert model.case_id_at(0) == 1
-    assert model.cached_rows == 0
-    assert model.index(0, NAME).data() == PLACEHOLDER
-    wait_idle(qtbot, ctx)
+    assert model.row_at(250) is None
+    assert model.cached_rows == case_list_model.PAGE_SIZE  # the new first screen only
     assert model.index(0, NAME).data() == "NOM1"
+    assert model.index(250, NAME).data() == PLACEHOLDER
+    wait_idle(qtbot, ctx)
+    assert model.index(250, NAME).data() == "NOM251"
+
+
+class HeldCaseList(FakeCaseList):
+    """The whole id list waits until the test lets it go (to look at the first screen alone)."""
+
+    def __init__(self, total: int) -> None:
+        super().__init__(total)
+        self.go = threading.Event()
+
+    def case_ids(self, _handle: object, flt: CaseFilter, sort: str, descending: bool) -> list[int]:
+        assert self.go.wait(10)
+        return super().case_ids(_handle, flt, sort, descending)
+
+
+def test_a_new_list_shows_its_first_screen_then_grows(unlocked_ctx, qtbot, monkeypatch):
+    """First the first ids (shown at once), then the rest appended: no reset, the selection stays."""
+    ctx = unlocked_ctx
+    fake = HeldCaseList(total=1_000)
+    monkeypatch.setattr(case_list_model, "case_list", fake)
+    model = CaseListModel(ctx)
+    resets: list[int] = []
+    inserted: list[tuple[int, int]] = []
+    counts: list[int] = []
+    model.modelReset.connect(lambda: resets.append(model.rowCount()))
+    model.rowsInserted.connect(lambda _parent, first, last: inserted.append((first, last)))
+    model.sig_count_changed.connect(counts.append)
+    selection = QItemSelectionModel(model)
+
+    model.set_filter(CaseFilter(search="abc"))
+    qtbot.waitUntil(lambda: model.rowCount() == case_list_model.FIRST_IDS, timeout=5000)
+    assert model.loading and counts == []  # the count comes with the whole list
+    assert model.case_id_at(0) == 100_001
+    selection.select(model.index(3, 0), QItemSelectionModel.SelectionFlag.ClearAndSelect)
+    fake.go.set()
+    wait_idle(qtbot, ctx)
+    assert not model.loading
+    assert model.rowCount() == 1_000 and model.case_id_at(999) == 101_000
+    assert resets == [case_list_model.FIRST_IDS]
+    assert inserted == [(case_list_model.FIRST_IDS, 999)]
+    assert counts == [1_000]
+    assert [i.row() for i in selection.selectedIndexes()] == [3]
+    assert fake.calls == ["first", "rows", "ids"]
+    assert model.index(0, NAME).data() == "NOM100001"  # the first screen's rows are there already
+
+    # The same list again (a case was saved): one step, the whole list at once.
+    fake.calls.clear()
+    model.refresh()
+    wait_idle(qtbot, ctx)
+    assert fake.calls == ["ids"]
+    assert counts == [1_000, 1_000]
+
+    # A case gone between the two steps: the whole list replaces the first screen.
+    fake.go.clear()
+    model.set_filter(CaseFilter())
+    qtbot.waitUntil(lambda: model.case_id_at(0) == 1, timeout=5000)
+    fake.removed.add(5)
+    fake.go.set()
+    wait_idle(qtbot, ctx)
+    assert model.rowCount() == 999 and model.row_of(5) == -1 and model.case_id_at(4) == 6
+    assert counts[-1] == 999
 
 
 def test_one_or_two_characters_cost_no_query(unlocked_ctx, qtbot, monkeypatch):
@@ -299,6 +384,7 @@ def test_one_or_two_characters_cost_no_query(unlocked_ctx, qtbot, monkeypatch):
     for text in ("f", "fi", "fi x", "fic"):
         model.set_filter(CaseFilter(search=text))
         wait_idle(qtbot, ctx)
+    assert [f.search for f in fake.first_queries] == ["", "fic"]
     assert [f.search for f in fake.id_queries] == ["", "fic"]
 
 
@@ -350,17 +436,22 @@ def test_search_in_latin_and_arabic_narrows_the_list(page, case_ids, qtbot):
 
 
 def test_typing_fast_runs_one_query(page, qtbot, monkeypatch):
-    asked: list[str] = []
-    real = case_list.case_ids
+    asked: list[tuple[str, str]] = []
 
-    def spy(handle: Any, flt: CaseFilter, *args: Any) -> list[int]:
-        asked.append(flt.search)
-        return real(handle, flt, *args)
+    def spy(name: str) -> Any:
+        real = getattr(case_list, name)
 
-    monkeypatch.setattr(case_list_model.case_list, "case_ids", spy)
+        def call(handle: Any, flt: CaseFilter, *args: Any) -> list[int]:
+            asked.append((name, flt.search))
+            return real(handle, flt, *args)
+
+        return call
+
+    for name in ("first_case_ids", "case_ids"):
+        monkeypatch.setattr(case_list_model.case_list, name, spy(name))
     qtbot.keyClicks(page.search_edit, "Exemplaire")
     wait_for_search(qtbot, page, "Exemplaire")
-    assert asked == ["Exemplaire"]
+    assert asked == [("first_case_ids", "Exemplaire")]  # one match: the first screen is the whole list
 
 
 def test_filter_then_sort_by_clicking_a_header(page, case_ids, qtbot):

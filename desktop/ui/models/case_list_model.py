@@ -7,6 +7,15 @@ the page of :data:`PAGE_SIZE` ids around it and shows :data:`PLACEHOLDER` until 
 rows arrive. At most :data:`MAX_CACHED_ROWS` rows are kept; the pages farthest from
 the one just read are forgotten first.
 
+A new filter or sort is asked in two steps. First :func:`first_screen`: the first
+:data:`FIRST_IDS` ids (a ``LIMIT``: a search matching 74,000 of 100,000 cases shows in
+20 ms instead of 60-110 ms) with the rows of their first page, so the table is painted
+once, with rows, not first with placeholders. Then the whole id list, appended behind
+them without a reset (the selection and the scroll stay). The count is told once the
+list is whole; a list shorter than :data:`FIRST_IDS` is whole after the first step.
+Asking the same list again (a refresh after a change) takes one step, the whole id
+list, so the table does not jump to the top and back.
+
 Every answer carries the request it belongs to, so a late id list (typing went on,
 the office locked) or a late page (the list changed meanwhile) is dropped. Only one
 id query runs at a time: while it runs, newer filters just replace the wanted one,
@@ -22,18 +31,21 @@ from functools import cache
 from typing import Any
 
 import shiboken6
-from PySide6.QtCore import QDate, QLocale, QObject, Qt, Signal
+from PySide6.QtCore import QDate, QLocale, QModelIndex, QObject, Qt, Signal
 from PySide6.QtGui import QBrush, QColor, QFont, QGuiApplication, QPalette
 
 from desktop import i18n
 from desktop.i18n import messages, tr
 from desktop.services import case_list
 from desktop.services.case_types import CaseFilter, CaseListRow
+from desktop.services.office import OfficeHandle
 from desktop.ui.context import AppContext
 from desktop.ui.models.base import ModelIndex, TranslatedTableModel
 from desktop.ui.widgets.common import format_number
 
 PAGE_SIZE = 100
+FIRST_IDS = 2 * PAGE_SIZE
+"""How many ids the first step of a new list asks for (whole pages, so no page is cut short)."""
 MAX_CACHED_ROWS = 5_000
 PLACEHOLDER = "…"
 CASE_ID_ROLE = Qt.ItemDataRole.UserRole
@@ -142,13 +154,21 @@ def level_background(level: str) -> QBrush | None:
     return None
 
 
+def first_screen(
+    handle: OfficeHandle, flt: CaseFilter, sort: str, descending: bool
+) -> tuple[list[int], list[CaseListRow]]:
+    """On the database thread: the first :data:`FIRST_IDS` ids of a list and the rows of its first page."""
+    ids = case_list.first_case_ids(handle, flt, sort, descending, FIRST_IDS)
+    return ids, case_list.case_rows(handle, ids[:PAGE_SIZE])
+
+
 class CaseListModel(TranslatedTableModel):
     """Rows are :class:`CaseListRow` DTOs, fetched by page; codes are translated when shown."""
 
     column_keys = COLUMN_KEYS
 
     sig_count_changed = Signal(int)
-    """The number of cases matching the filter (each time the id list is replaced; 0 on clear)."""
+    """The number of cases matching the filter (each time a whole id list is shown; 0 on clear)."""
     sig_error = Signal(object)
     """A service call failed (the exception); the page shows it inline."""
     sig_rows_loaded = Signal()
@@ -170,6 +190,10 @@ class CaseListModel(TranslatedTableModel):
         """The generation of the id query running now, if any."""
         self._list_version = 0
         """Bumped each time the id list shown is replaced: which list a page belongs to."""
+        self._shown: tuple[CaseFilter, int, bool] | None = None
+        """The filter and sort of the id list shown (None: nothing asked since the last clear)."""
+        self._partial = False
+        """Only the first :data:`FIRST_IDS` ids are shown; the rest is being asked."""
         ctx.sig_locked.connect(self.clear)
 
     # -- what is asked -------------------------------------------------------------
@@ -192,7 +216,7 @@ class CaseListModel(TranslatedTableModel):
 
     @property
     def loading(self) -> bool:
-        """An id query is running (the list shown may be about to change)."""
+        """An id query is running (the list shown may be about to change or grow)."""
         return self._in_flight is not None
 
     def is_sortable(self, column: int) -> bool:
@@ -227,6 +251,7 @@ class CaseListModel(TranslatedTableModel):
         """Forget every id and row (the office locked); late answers are dropped."""
         self._generation += 1
         self._in_flight = None
+        self._shown = None
         self._replace_ids([])
 
     # -- rows ----------------------------------------------------------------------
@@ -262,42 +287,99 @@ class CaseListModel(TranslatedTableModel):
             return
         generation = self._generation
         self._in_flight = generation
+        query = (self._filter, self._sort_column, self._descending)
+        sort = SORT_COLUMNS[self._sort_column]
+        if query == self._shown and not self._partial:  # the same list again: keep the place
+            self.ctx.call(
+                case_list.case_ids,
+                self._filter,
+                sort,
+                self._descending,
+                on_done=lambda ids: self._ids_arrived(generation, query, ids),
+                on_error=lambda error: self._ids_failed(generation, error),
+            )
+            return
+        self.ctx.call(
+            first_screen,
+            self._filter,
+            sort,
+            self._descending,
+            on_done=lambda answer: self._first_screen_arrived(generation, query, *answer),
+            on_error=lambda error: self._ids_failed(generation, error),
+        )
+
+    def _answer_wanted(self, generation: int) -> bool:
+        """The answer to ``generation`` is shown; False if it is dropped (the newest is asked instead)."""
+        if not shiboken6.isValid(self) or self._in_flight != generation or not self.ctx.is_unlocked:
+            return False  # from before a lock
+        self._in_flight = None
+        if generation != self._generation:
+            self._ask_ids()  # the filter changed meanwhile: ask for the newest only
+            return False
+        return True
+
+    def _ids_arrived(self, generation: int, query: tuple[CaseFilter, int, bool], ids: list[int]) -> None:
+        if self._answer_wanted(generation):
+            self._shown = query
+            self._replace_ids(ids)
+
+    def _first_screen_arrived(
+        self, generation: int, query: tuple[CaseFilter, int, bool], ids: list[int], rows: list[CaseListRow]
+    ) -> None:
+        if not self._answer_wanted(generation):
+            return
+        self._shown = query
+        whole = len(ids) < FIRST_IDS
+        self._replace_ids(ids, whole, rows)
+        if whole:
+            return
+        self._in_flight = generation
         self.ctx.call(
             case_list.case_ids,
             self._filter,
             SORT_COLUMNS[self._sort_column],
             self._descending,
-            on_done=lambda ids: self._ids_arrived(generation, ids),
+            on_done=lambda all_ids: self._rest_arrived(generation, all_ids),
             on_error=lambda error: self._ids_failed(generation, error),
         )
 
-    def _ids_arrived(self, generation: int, ids: list[int]) -> None:
-        if not shiboken6.isValid(self) or self._in_flight != generation or not self.ctx.is_unlocked:
-            return  # from before a lock
-        self._in_flight = None
-        if generation != self._generation:
-            self._ask_ids()  # the filter changed meanwhile: ask for the newest only
+    def _rest_arrived(self, generation: int, ids: list[int]) -> None:
+        if not self._answer_wanted(generation):
             return
-        self._replace_ids(ids)
+        shown = len(self._ids)
+        if ids[:shown] != self._ids:  # a case changed between the two steps
+            self._replace_ids(ids)
+            return
+        self._partial = False
+        if len(ids) > shown:
+            self.beginInsertRows(QModelIndex(), shown, len(ids) - 1)
+            self._ids.extend(ids[shown:])
+            self.endInsertRows()
+            cut = self._loaded_pages.pop(shown // PAGE_SIZE, None)  # a last page cut short: fetched again
+            for case_id in cut or ():
+                self._rows.pop(case_id, None)
+        self.sig_count_changed.emit(len(self._ids))
 
     def _ids_failed(self, generation: int, error: BaseException) -> None:
-        if not shiboken6.isValid(self) or self._in_flight != generation or not self.ctx.is_unlocked:
-            return
-        self._in_flight = None
-        if generation != self._generation:
-            self._ask_ids()
-            return
-        self.sig_error.emit(error)
+        if self._answer_wanted(generation):
+            self.sig_error.emit(error)
 
-    def _replace_ids(self, ids: list[int]) -> None:
+    def _replace_ids(self, ids: list[int], whole: bool = True, first_rows: list[CaseListRow] | None = None) -> None:
         self._list_version += 1
         self.beginResetModel()
         self._ids = list(ids)
+        self._partial = not whole
         self._rows.clear()
         self._loaded_pages.clear()
         self._pending_pages.clear()
+        if first_rows is not None and ids:
+            self._loaded_pages[0] = self._ids[:PAGE_SIZE]
+            self._rows.update((row.case_id, row) for row in first_rows)
         self.endResetModel()
-        self.sig_count_changed.emit(len(self._ids))
+        if whole:
+            self.sig_count_changed.emit(len(self._ids))
+        if first_rows:
+            self.sig_rows_loaded.emit()
 
     def _request_page(self, page: int) -> None:
         if page in self._pending_pages or page in self._loaded_pages:
@@ -318,11 +400,12 @@ class CaseListModel(TranslatedTableModel):
         if not shiboken6.isValid(self) or version != self._list_version or not self.ctx.is_unlocked:
             return
         self._pending_pages.discard(page)
-        self._loaded_pages[page] = ids
-        for row in rows:
-            self._rows[row.case_id] = row
-        self._evict_far_from(page)
         first = page * PAGE_SIZE
+        if ids == self._ids[first : first + PAGE_SIZE]:  # else a page cut short, grown since: asked again
+            self._loaded_pages[page] = ids
+            for row in rows:
+                self._rows[row.case_id] = row
+            self._evict_far_from(page)
         self.rows_changed(first, min(first + PAGE_SIZE, len(self._ids)) - 1)
         self.sig_rows_loaded.emit()
 
