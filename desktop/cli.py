@@ -312,6 +312,109 @@ def cmd_register_template(args: argparse.Namespace) -> int:
     return EXIT_OK
 
 
+def cmd_directory_export(args: argparse.Namespace) -> int:
+    from desktop.services import directory_exchange
+
+    out = Path(args.file).expanduser()
+    handle = _open(args)
+    with handle:
+        count = directory_exchange.export_directory(handle, out)
+    print(tr("cli.directory_exported", count=count, path=str(out)))
+    return EXIT_OK
+
+
+def cmd_directory_import(args: argparse.Namespace) -> int:
+    from desktop.services import directory_exchange as dx
+
+    source = Path(args.file).expanduser()
+    handle = _open(args)
+    with handle:
+        preview = dx.preview_directory_import(handle, source)
+        for problem in preview.problems:
+            print(_directory_problem_line(problem), file=sys.stderr)
+        if not preview.ok:
+            raise InputRejected("directory.import.has_problems", count=len(preview.problems))
+        print(
+            tr(
+                "cli.directory_summary",
+                added=len(preview.added),
+                changed=len(preview.changed) - len(preview.kept),
+                kept=len(preview.kept),
+                unchanged=len(preview.unchanged),
+                local_only=len(preview.local_only),
+            )
+        )
+        for entry in preview.added:
+            print(tr("cli.directory_added", line=entry.line, name=entry.name))
+        for entry in preview.changed:
+            print(tr("cli.directory_kept" if entry.kept else "cli.directory_changed", line=entry.line, name=entry.name))
+            for change in entry.changes:
+                print(tr("cli.directory_field", column=change.column, old=_shown(change.old), new=_shown(change.new)))
+        for local in preview.local_only:
+            print(tr("cli.directory_local_only", name=local.name))
+        if args.dry_run:
+            print(tr("cli.directory_dry_run"))
+            return EXIT_OK
+        result = dx.apply_directory_import(handle, preview)
+    print(tr("cli.directory_done", added=result.added, changed=result.changed))
+    return EXIT_OK
+
+
+def _shown(value: str, limit: int = 60) -> str:
+    if not value:
+        return tr("cli.directory_empty_value")
+    value = " ".join(value.split())
+    return value if len(value) <= limit else value[: limit - 1] + "…"
+
+
+def _directory_problem_line(problem: object) -> str:
+    from desktop.services.directory_file import DirectoryProblem
+
+    assert isinstance(problem, DirectoryProblem)
+    message = tr(problem.key, **problem.params)
+    if problem.sheet:
+        where = {"sheet": problem.sheet, "line": problem.line, "column": problem.column}
+        return tr("cli.directory_problem_sheet", message=message, **where)
+    if problem.column:
+        return tr("cli.import_problem", line=problem.line, column=problem.column, message=message)
+    return tr("cli.import_problem_line", line=problem.line, message=message)
+
+
+def cmd_referrals_overdue(args: argparse.Namespace) -> int:
+    from desktop.domain.referrals import display_code
+    from desktop.services import referrals
+
+    handle = _open(args)
+    with handle:
+        rows = referrals.overdue(handle)
+    if args.json:
+        print(json.dumps([_overdue_json(r) for r in rows], ensure_ascii=False, indent=1))
+        return EXIT_OK
+    if not rows:
+        print(tr("cli.overdue_none"))
+    for r in rows:
+        provider = r.provider_name or r.provider_name_ar
+        fields = {"provider": provider, "phone": r.provider_phone, "case": r.case_number}
+        print(tr("cli.overdue_line", code=display_code(r.code), days=r.days_late, **fields))
+    return EXIT_OK
+
+
+def _overdue_json(row: object) -> dict[str, object]:
+    from desktop.domain.referrals import display_code
+    from desktop.services.referral_types import ReferralRow
+
+    assert isinstance(row, ReferralRow)
+    return {
+        "code": display_code(row.code),
+        "days_late": row.days_late,
+        "provider_name": row.provider_name or row.provider_name_ar,
+        "provider_phone": row.provider_phone,
+        "case_number": row.case_number,
+        "sent_on": row.sent_on.isoformat() if row.sent_on else None,
+        "due_on": row.due_on.isoformat() if row.due_on else None,
+    }
+
+
 def _date(text: str | None) -> datetime | None:
     if not text:
         return None
@@ -398,6 +501,28 @@ def build_parser() -> argparse.ArgumentParser:
     p = sub.add_parser("register-template", help=tr("cli.help_template"))
     p.add_argument("out", metavar="FILE.xlsx|FILE.csv")
     p.set_defaults(func=cmd_register_template)
+
+    p = sub.add_parser("directory", help=tr("cli.help_directory"))
+    actions = p.add_subparsers(dest="action", metavar="ACTION", parser_class=Parser, required=True)
+    for action, func, help_key in (
+        ("export", cmd_directory_export, "cli.help_directory_export"),
+        ("import", cmd_directory_import, "cli.help_directory_import"),
+    ):
+        a = actions.add_parser(action, help=tr(help_key))
+        a.add_argument("file", metavar="FILE.xlsx|FILE.csv")
+        a.add_argument("--db", required=True, metavar="PATH")
+        _credentials(a, recovery=False)
+        if action == "import":
+            a.add_argument("--dry-run", action="store_true", help=tr("cli.help_directory_dry_run"))
+        a.set_defaults(func=func)
+
+    p = sub.add_parser("referrals", help=tr("cli.help_referrals"))
+    actions = p.add_subparsers(dest="action", metavar="ACTION", parser_class=Parser, required=True)
+    a = actions.add_parser("overdue", help=tr("cli.help_overdue"))
+    a.add_argument("--db", required=True, metavar="PATH")
+    _credentials(a)
+    a.add_argument("--json", action="store_true", help=tr("cli.help_json"))
+    a.set_defaults(func=cmd_referrals_overdue)
     return parser
 
 

@@ -8,6 +8,9 @@ XLSX: the values Excel computed (formulas without a computed value are named
 per cell), merged cells spread over their area (a title over the columns, a group
 heading above them, a value merged down several lines), the header found among the
 first lines. Line numbers are the file's own (Excel row numbers, CSV physical lines).
+
+:func:`read_rows` (the cells of a file's tables, before any header) and :func:`header_row`
+also serve the directory exchange (:mod:`desktop.services.directory_file`).
 """
 
 from __future__ import annotations
@@ -16,17 +19,24 @@ import codecs
 import csv
 import io
 import zipfile
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import date, datetime, time
 from pathlib import Path
+from typing import TYPE_CHECKING, Any
 
 from desktop.domain.errors import InputRejected
 from desktop.services.register_values import Cell, fold
+
+if TYPE_CHECKING:
+    from openpyxl.worksheet.worksheet import Worksheet
 
 MAX_BYTES = 40 * 1024 * 1024
 MAX_LINES = 20_000
 HEADER_SEARCH = 15  # the header is among the first lines
 EXCEL_ERRORS = frozenset({"#N/A", "#DIV/0!", "#VALUE!", "#REF!", "#NAME?", "#NUM!", "#NULL!", "#SPILL!", "#CALC!"})
+Grid = list[tuple[int, list[Cell]]]  # (line number in the file, cells)
+ACTIVE = ""  # read_rows: the active sheet of a workbook, the only table of a CSV
 
 # Columns of the template, then the names offices use for them (folded).
 COLUMNS: dict[str, tuple[str, ...]] = {
@@ -93,6 +103,23 @@ class RegisterTable:
 
 def read_register(path: Path) -> RegisterTable:
     """The register in ``path``; a file that cannot be read as one is refused whole."""
+    return _table(read_rows(path)[ACTIVE])
+
+
+@dataclass
+class SheetRows:
+    """The lines of one table, as typed cells, with the cells that cannot be trusted."""
+
+    rows: Grid  # (line number in the file, cells)
+    formula_cells: dict[tuple[int, int], str] = field(default_factory=dict)  # (line, col) -> cell ref
+    error_cells: dict[tuple[int, int], str] = field(default_factory=dict)  # (line, col) -> "#N/A"…
+
+
+def read_rows(path: Path, sheets: Sequence[str] = ()) -> dict[str, SheetRows]:
+    """The tables of ``path``: ``ACTIVE`` always, and each named sheet a workbook has.
+
+    A named sheet the workbook lacks is left out (a CSV only has ``ACTIVE``).
+    """
     suffix = path.suffix.lower()
     try:
         size = path.stat().st_size
@@ -103,13 +130,13 @@ def read_register(path: Path) -> RegisterTable:
     if suffix in (".xls", ".ods", ".xlsb"):
         raise InputRejected("import.format_old", suffix=suffix)
     if suffix in (".xlsx", ".xlsm"):
-        return _table(*_read_xlsx(path))
+        return _read_xlsx(path, sheets)
     if suffix in (".csv", ".txt"):
         try:
             data = path.read_bytes()
         except OSError:
             raise InputRejected("import.file_unreadable") from None
-        return _table(_read_csv(data), {}, {})
+        return {ACTIVE: SheetRows(_read_csv(data))}
     raise InputRejected("import.format_unknown", suffix=suffix or "?")
 
 
@@ -152,12 +179,8 @@ def _read_csv(data: bytes) -> list[tuple[int, list[Cell]]]:
 
 
 # -- XLSX --------------------------------------------------------------------------------
-Grid = list[tuple[int, list[Cell]]]
-
-
-def _read_xlsx(path: Path) -> tuple[Grid, dict[tuple[int, int], str], dict[tuple[int, int], str]]:
+def _read_xlsx(path: Path, names: Sequence[str]) -> dict[str, SheetRows]:
     import openpyxl
-    from openpyxl.utils import get_column_letter
     from openpyxl.utils.exceptions import InvalidFileException
 
     try:
@@ -166,37 +189,48 @@ def _read_xlsx(path: Path) -> tuple[Grid, dict[tuple[int, int], str], dict[tuple
     except (InvalidFileException, zipfile.BadZipFile, KeyError, OSError, ValueError):
         raise InputRejected("import.xlsx_unreadable") from None
     try:
-        sheet = values.active
-        if sheet is None or sheet.max_row < 1:
+        active = values.active
+        if active is None or active.max_row < 1:
             raise InputRejected("import.no_header")
-        if sheet.max_row > MAX_LINES + HEADER_SEARCH:
-            raise InputRejected("import.too_many_lines", limit=MAX_LINES)
-        width = sheet.max_column
-        grid: dict[int, list[Cell]] = {}
-        for r, values_row in enumerate(sheet.iter_rows(max_row=sheet.max_row, max_col=width, values_only=True), 1):
-            grid[r] = [_cell_value(v) for v in values_row]
-        for area in sheet.merged_cells.ranges:  # spread a merged value over its area
-            top = grid.get(area.min_row, [])[area.min_col - 1] if area.min_col <= width else None
-            for r in range(area.min_row, area.max_row + 1):
-                for c in range(area.min_col, min(area.max_col, width) + 1):
-                    grid[r][c - 1] = top
-        uncomputed: dict[tuple[int, int], str] = {}
-        errors: dict[tuple[int, int], str] = {}
-        formula_sheet = formulas[sheet.title]
-        for r, formula_row in enumerate(
-            formula_sheet.iter_rows(max_row=sheet.max_row, max_col=width, values_only=True), 1
-        ):
-            for c, value in enumerate(formula_row):
-                if isinstance(value, str) and value.startswith("=") and grid[r][c] is None:
-                    uncomputed[(r, c)] = f"{get_column_letter(c + 1)}{r}"
-        for r, cells in grid.items():
-            for c, cell_value in enumerate(cells):
-                if isinstance(cell_value, str) and cell_value in EXCEL_ERRORS:
-                    errors[(r, c)] = cell_value
-        return sorted(grid.items()), uncomputed, errors
+        found = {ACTIVE: _sheet_rows(active, formulas[active.title])}
+        for name in names:
+            if name in values.sheetnames:
+                found[name] = _sheet_rows(values[name], formulas[name])
+        return found
     finally:
         values.close()
         formulas.close()
+
+
+def _sheet_rows(sheet: Worksheet, formula_sheet: Any) -> SheetRows:
+    """One worksheet: values from ``sheet``, formulas from ``formula_sheet`` (read-only).
+
+    ``formula_sheet`` is ``Any``: the openpyxl stub types a read-only sheet's ``iter_rows`` wrongly.
+    """
+    from openpyxl.utils import get_column_letter
+
+    if sheet.max_row > MAX_LINES + HEADER_SEARCH:
+        raise InputRejected("import.too_many_lines", limit=MAX_LINES)
+    width = sheet.max_column
+    grid: dict[int, list[Cell]] = {}
+    for r, values_row in enumerate(sheet.iter_rows(max_row=sheet.max_row, max_col=width, values_only=True), 1):
+        grid[r] = [_cell_value(v) for v in values_row]
+    for area in sheet.merged_cells.ranges:  # spread a merged value over its area
+        top = grid.get(area.min_row, [])[area.min_col - 1] if area.min_col <= width else None
+        for r in range(area.min_row, area.max_row + 1):
+            for c in range(area.min_col, min(area.max_col, width) + 1):
+                grid[r][c - 1] = top
+    uncomputed: dict[tuple[int, int], str] = {}
+    errors: dict[tuple[int, int], str] = {}
+    for r, formula_row in enumerate(formula_sheet.iter_rows(max_row=sheet.max_row, max_col=width, values_only=True), 1):
+        for c, value in enumerate(formula_row):
+            if isinstance(value, str) and value.startswith("=") and grid[r][c] is None:
+                uncomputed[(r, c)] = f"{get_column_letter(c + 1)}{r}"
+    for r, cells in grid.items():
+        for c, cell_value in enumerate(cells):
+            if isinstance(cell_value, str) and cell_value in EXCEL_ERRORS:
+                errors[(r, c)] = cell_value
+    return SheetRows(sorted(grid.items()), uncomputed, errors)
 
 
 def _cell_value(value: object) -> Cell:
@@ -215,23 +249,23 @@ def _cell_value(value: object) -> Cell:
 
 
 # -- the table ---------------------------------------------------------------------------
-def _header_row(rows: Grid) -> int:
-    """Index in ``rows`` of the line naming the most template columns."""
+def header_row(rows: Grid, names: Mapping[str, str], missing_key: str) -> int:
+    """Index in ``rows`` of the line naming the most columns (``names``: folded header -> column)."""
     best, best_score = -1, 0
     for i, (_, cells) in enumerate(rows[:HEADER_SEARCH]):
-        score = len({HEADER_NAMES[f] for f in (fold(str(c)) for c in cells if c is not None) if f in HEADER_NAMES})
+        score = len({names[f] for f in (fold(str(c)) for c in cells if c is not None) if f in names})
         if score > best_score:
             best, best_score = i, score
     if best_score < 2:
-        raise InputRejected("import.no_header")
+        raise InputRejected(missing_key)
     return best
 
 
-def _table(rows: Grid, uncomputed: dict[tuple[int, int], str], errors: dict[tuple[int, int], str]) -> RegisterTable:
-    rows = [(n, cells) for n, cells in rows if any(c is not None for c in cells)]
+def _table(sheet: SheetRows) -> RegisterTable:
+    rows = [(n, cells) for n, cells in sheet.rows if any(c is not None for c in cells)]
     if not rows:
         raise InputRejected("import.empty")
-    at = _header_row(rows)
+    at = header_row(rows, HEADER_NAMES, "import.no_header")
     columns: dict[str, int] = {}
     headers: dict[str, str] = {}
     ignored: list[str] = []
@@ -254,7 +288,7 @@ def _table(rows: Grid, uncomputed: dict[tuple[int, int], str], errors: dict[tupl
         raise InputRejected("import.empty")
     if len(lines) > MAX_LINES:
         raise InputRejected("import.too_many_lines", limit=MAX_LINES)
-    return RegisterTable(columns, headers, lines, ignored, uncomputed, errors)
+    return RegisterTable(columns, headers, lines, ignored, sheet.formula_cells, sheet.error_cells)
 
 
 def _require_columns(columns: dict[str, int]) -> None:
