@@ -81,6 +81,8 @@ class MainWindow(QMainWindow):
     PAGE_CLASSES: tuple[str, ...] = (
         "desktop.ui.pages.home:HomePage",
         "desktop.ui.pages.cases.section:CasesSection",
+        "desktop.ui.pages.referrals.section:ReferralsSection",
+        "desktop.ui.pages.directory.section:DirectorySection",
         "desktop.ui.pages.admin.section:AdminSection",
     )
 

@@ -85,6 +85,7 @@ def test_window_loads_and_shows_the_case(window, unlocked_ctx):
         "Vulnérabilité",
         "Contacts",
         "Parcours",
+        "Référencements",
     ]
     consent = window.consent_tab
     assert consent.state_labels["processing"].text().startswith("Donné le")

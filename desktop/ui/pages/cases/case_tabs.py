@@ -7,8 +7,8 @@ database thread (``host.perform``): the host shows the outcome in the tab, tells
 list the case changed and reloads the whole detail.
 
 The tabs themselves live in ``case_tab_identity.py`` (Identité, Consentements),
-``case_tab_assessment.py`` (Bilan social) and ``case_tab_followup.py``
-(Vulnérabilité, Contacts, Parcours).
+``case_tab_assessment.py`` (Bilan social), ``case_tab_followup.py``
+(Vulnérabilité, Contacts, Parcours) and ``case_tab_referrals.py`` (Référencements).
 """
 
 from __future__ import annotations

@@ -3,7 +3,7 @@
 A header says who the person is and where the case stands (number, names in both
 scripts, age, nationality, category, stage, vulnerability level, next follow-up,
 officer); the tabs below hold the parts of the case: Identité · Consentements ·
-Bilan social · Vulnérabilité · Contacts · Parcours (``case_tabs``).
+Bilan social · Vulnérabilité · Contacts · Parcours · Référencements (``case_tabs``).
 
 Every action runs on the database thread (``ctx.call``); its outcome shows inline in
 its tab, then ``sig_changed`` tells the list and the whole case is read again (each
@@ -46,6 +46,7 @@ from desktop.ui.models.case_list_model import codelist_label, country_name
 from desktop.ui.pages.cases.case_tab_assessment import AssessmentTab
 from desktop.ui.pages.cases.case_tab_followup import ContactsTab, ParcoursTab, VulnerabilityTab
 from desktop.ui.pages.cases.case_tab_identity import ConsentTab, IdentityTab
+from desktop.ui.pages.cases.case_tab_referrals import ReferralsTab
 from desktop.ui.pages.cases.case_tabs import (
     CaseTab,
     caption,
@@ -157,6 +158,7 @@ class CaseWindow(QWidget):
         self.vulnerability_tab = VulnerabilityTab(self)
         self.contacts_tab = ContactsTab(self)
         self.parcours_tab = ParcoursTab(self)
+        self.referrals_tab = ReferralsTab(self)
         self.case_tabs: list[CaseTab] = [
             self.identity_tab,
             self.consent_tab,
@@ -164,6 +166,7 @@ class CaseWindow(QWidget):
             self.vulnerability_tab,
             self.contacts_tab,
             self.parcours_tab,
+            self.referrals_tab,
         ]
         for tab in self.case_tabs:
             self.tabs.addTab(tab, "")

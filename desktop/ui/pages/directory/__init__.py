@@ -1,0 +1,1 @@
+"""Cartographie: the service directory section."""

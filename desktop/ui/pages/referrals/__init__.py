@@ -1,0 +1,1 @@
+"""Référencements: the referral log, its dialogs and its section."""
