@@ -22,10 +22,11 @@ from desktop.i18n import tr
 from desktop.services import referrals
 from desktop.services.case_types import CaseDetail
 from desktop.services.referral_types import ReferralRow
-from desktop.ui.pages.cases.case_tabs import CaseHost, CaseTab, selected_row
+from desktop.ui.pages.cases.case_tabs import CaseHost, CaseTab
 from desktop.ui.pages.referrals.common import (
     ReasonDialog,
     ReferralRowsModel,
+    ReferralSelection,
     print_referral_slip,
     referral_table,
     select_row,
@@ -39,7 +40,7 @@ ACTIONS = ("send", "acknowledge", "counter", "follow_up", "cancel", "print", "hi
 """The buttons under the table, each acting on the selected referral (``referrals.tab.<name>``)."""
 
 
-class ReferralsTab(CaseTab):
+class ReferralsTab(ReferralSelection, CaseTab):
     title_key = "case.tab.referrals"
 
     def __init__(self, host: CaseHost, parent: QWidget | None = None) -> None:
@@ -108,21 +109,6 @@ class ReferralsTab(CaseTab):
     def _load_failed(self, error: BaseException) -> None:
         if shiboken6.isValid(self) and self.detail is not None:
             self.show_error(error)
-
-    def selected(self) -> ReferralRow | None:
-        row = self.model.row_at(selected_row(self.table))
-        return row if isinstance(row, ReferralRow) else None
-
-    def selected_id(self) -> int | None:
-        row = self.selected()
-        return row.id if row is not None else None
-
-    def select_referral(self, referral_id: int) -> bool:
-        for number, row in enumerate(self.model.rows()):
-            if row.id == referral_id:
-                select_row(self.table, number)
-                return True
-        return False
 
     def _selection_changed(self, _selected: QItemSelection, _deselected: QItemSelection) -> None:
         self.update_actions()

@@ -26,7 +26,14 @@ from desktop.services import referrals
 from desktop.services.office import OfficeHandle
 from desktop.services.referral_types import ReferralRow
 from desktop.ui.models.case_list_model import codelist_label
-from desktop.ui.pages.cases.case_tabs import LimitedTextEdit, RowsModel, date_text, rows_table, warning_colour
+from desktop.ui.pages.cases.case_tabs import (
+    LimitedTextEdit,
+    RowsModel,
+    date_text,
+    rows_table,
+    selected_row,
+    warning_colour,
+)
 from desktop.ui.widgets.common import ErrorLabel, ok_cancel_buttons
 
 MAX_COLUMN_WIDTH = 240
@@ -106,6 +113,28 @@ def select_row(table: QTableView, row: int) -> None:
 
 
 LATE_COLUMNS = frozenset({"due", "days_late", "state"})
+
+
+class ReferralSelection:
+    """Selection helpers of the views listing referrals (they set ``model`` and ``table``)."""
+
+    model: ReferralRowsModel
+    table: QTableView
+
+    def selected(self) -> ReferralRow | None:
+        row = self.model.row_at(selected_row(self.table))
+        return row if isinstance(row, ReferralRow) else None
+
+    def selected_id(self) -> int | None:
+        row = self.selected()
+        return row.id if row is not None else None
+
+    def select_referral(self, referral_id: int) -> bool:
+        for number, row in enumerate(self.model.rows()):
+            if row.id == referral_id:
+                select_row(self.table, number)
+                return True
+        return False
 
 
 class ReferralRowsModel(RowsModel):

@@ -18,15 +18,15 @@ from desktop.i18n import tr
 from desktop.services import directory, referrals
 from desktop.services.referral_types import DirectoryFilter, ProviderRow, ReferralFilter, ReferralRow
 from desktop.ui.context import AppContext
-from desktop.ui.pages.cases.case_tabs import CodeCombo, OptionalDateEdit, caption, selected_row
-from desktop.ui.pages.referrals.common import ReferralRowsModel, provider_name, referral_table
+from desktop.ui.pages.cases.case_tabs import CodeCombo, OptionalDateEdit, caption
+from desktop.ui.pages.referrals.common import ReferralRowsModel, ReferralSelection, provider_name, referral_table
 from desktop.ui.widgets.common import ErrorLabel, format_number
 
 COLUMNS = ("code", "date", "person", "case", "direction", "need", "provider", "urgency", "state", "due", "outcome")
 LIMIT = 5000
 
 
-class LogView(QWidget):
+class LogView(ReferralSelection, QWidget):
     """Filters above, the referrals below."""
 
     sig_open_case = Signal(int)
@@ -188,10 +188,6 @@ class LogView(QWidget):
         self.sent_to.set_value(end)
 
     # -- actions ---------------------------------------------------------------------
-
-    def selected(self) -> ReferralRow | None:
-        row = self.model.row_at(selected_row(self.table))
-        return row if isinstance(row, ReferralRow) else None
 
     def open_case(self) -> None:
         row = self.selected()

@@ -18,14 +18,13 @@ from desktop.i18n import tr
 from desktop.services import referrals
 from desktop.services.referral_types import ReferralRow
 from desktop.ui.context import AppContext
-from desktop.ui.pages.cases.case_tabs import selected_row
-from desktop.ui.pages.referrals.common import ReferralRowsModel, referral_table, select_row
+from desktop.ui.pages.referrals.common import ReferralRowsModel, ReferralSelection, referral_table
 from desktop.ui.widgets.common import ErrorLabel, StatusMessages
 
 COLUMNS = ("days_late", "code", "person", "need", "provider", "contact", "follow_up")
 
 
-class OverdueView(QWidget):
+class OverdueView(ReferralSelection, QWidget):
     """The "À relancer" list and its two one-click actions."""
 
     sig_counter_requested = Signal(int)
@@ -88,9 +87,8 @@ class OverdueView(QWidget):
             return
         self.model.set_rows(rows)
         self.empty_label.setVisible(not rows)
-        for number, row in enumerate(rows):
-            if row.id == keep:
-                select_row(self.table, number)
+        if keep is not None:
+            self.select_referral(keep)
         self.update_actions()
         self.sig_count_changed.emit(len(rows))
 
@@ -104,21 +102,6 @@ class OverdueView(QWidget):
         self.messages.clear()
         self.empty_label.hide()
         self.update_actions()
-
-    def selected(self) -> ReferralRow | None:
-        row = self.model.row_at(selected_row(self.table))
-        return row if isinstance(row, ReferralRow) else None
-
-    def selected_id(self) -> int | None:
-        row = self.selected()
-        return row.id if row is not None else None
-
-    def select_referral(self, referral_id: int) -> bool:
-        for number, row in enumerate(self.model.rows()):
-            if row.id == referral_id:
-                select_row(self.table, number)
-                return True
-        return False
 
     # -- actions ---------------------------------------------------------------------
 
