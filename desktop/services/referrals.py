@@ -25,6 +25,7 @@ from desktop.services.directory import split
 from desktop.services.office import OfficeHandle
 from desktop.services.referral_types import (
     CounterReferralInput,
+    ProviderStats,
     ReferralDetail,
     ReferralEventRow,
     ReferralFilter,
@@ -460,3 +461,37 @@ def slip(handle: OfficeHandle, referral_id: int) -> ReferralSlip:
             data.vulnerability_level = case.vulnerability_level
         handle.audit(session, AuditAction.EXPORTED, RecordType.REFERRAL, r.id, "referral slip")
         return data
+
+
+def provider_stats(handle: OfficeHandle, since: date | None = None, until: date | None = None) -> list[ProviderStats]:
+    """Per provider, outgoing referrals sent in the period: how many, answered, median days, outcomes."""
+    import statistics
+
+    query = (
+        select(Referral.provider_id, Referral.sent_on, Referral.counter_received_on, Referral.outcome)
+        .where(Referral.direction == "outgoing", Referral.sent_on.is_not(None), Referral.provider_id.is_not(None))
+        .order_by(Referral.provider_id)
+    )
+    if since is not None:
+        query = query.where(Referral.sent_on >= since)
+    if until is not None:
+        query = query.where(Referral.sent_on <= until)
+    with handle.transaction() as session:
+        names = {p.id: (p.name_fr, p.name_ar) for p in session.scalars(select(Provider))}
+        stats: dict[int, ProviderStats] = {}
+        delays: dict[int, list[int]] = {}
+        for provider_id, sent_on, received_on, outcome in session.execute(query):
+            if provider_id is None or sent_on is None:  # excluded by the query; says so to the type checker
+                continue
+            name_fr, name_ar = names.get(provider_id, ("", ""))
+            row = stats.setdefault(provider_id, ProviderStats(provider_id, name_fr, name_ar, 0, 0, None, {}))
+            row.sent += 1
+            if received_on is not None:
+                row.answered += 1
+                delays.setdefault(provider_id, []).append((received_on - sent_on).days)
+            if outcome:
+                row.outcomes[outcome] = row.outcomes.get(outcome, 0) + 1
+    for provider_id, row in stats.items():
+        if delays.get(provider_id):
+            row.median_days_to_answer = float(statistics.median(delays[provider_id]))
+    return sorted(stats.values(), key=lambda s: (-s.sent, s.name_fr))

@@ -230,3 +230,22 @@ def test_bad_referrals_are_refused(case):
         referrals.create_referral(handle, case_id, ReferralInput("housing", pid), date(2099, 1, 1))
     assert future.value.key == "error.date_future"
     assert referrals.case_referrals(handle, case_id) == []
+
+
+def test_provider_statistics_count_answers_delays_and_outcomes(case):
+    handle, person_id, case_id = case
+    consent(handle, person_id)
+    fast, slow = provider(handle), provider(handle, name_fr="Structure lente fictive")
+    for sent, received, outcome in [(date(2026, 1, 5), date(2026, 1, 7), "served"),
+                                    (date(2026, 1, 10), date(2026, 1, 14), "partly_served"),
+                                    (date(2026, 1, 12), date(2026, 1, 22), "did_not_come")]:  # fmt: skip
+        rid = referrals.create_referral(handle, case_id, ReferralInput("housing", fast), sent, send=True)
+        referrals.record_counter_referral(handle, rid, CounterReferralInput(received, outcome))
+    referrals.create_referral(handle, case_id, ReferralInput("housing", fast), date(2026, 1, 20), send=True)
+    referrals.create_referral(handle, case_id, ReferralInput("housing", slow), date(2026, 1, 3), send=True)
+    referrals.create_referral(handle, case_id, ReferralInput("housing", slow), date(2026, 1, 3))  # a draft
+    referrals.create_referral(handle, case_id, ReferralInput("housing", slow), date(2025, 12, 1), send=True)
+    first, second = referrals.provider_stats(handle, since=date(2026, 1, 1), until=date(2026, 1, 31))
+    assert (first.provider_id, first.sent, first.answered, first.median_days_to_answer) == (fast, 4, 3, 4.0)
+    assert first.outcomes == {"served": 1, "partly_served": 1, "did_not_come": 1}
+    assert (second.provider_id, second.sent, second.answered, second.median_days_to_answer) == (slow, 1, 0, None)
