@@ -54,3 +54,12 @@ def test_widgets_never_touch_a_session() -> None:
         if any(name.startswith(("sqlalchemy", "sqlcipher3", "desktop.db")) for name in names):
             offenders.append(str(path.relative_to(ROOT)))
     assert offenders == []
+
+
+def test_test_modules_have_unique_names() -> None:
+    """pytest (rootdir import mode) cannot collect two test modules with the same file name."""
+    from collections import Counter
+    from pathlib import Path
+
+    names = Counter(p.name for p in Path(__file__).parent.rglob("test_*.py"))
+    assert [name for name, n in names.items() if n > 1] == []

@@ -7,10 +7,19 @@ Souss-Massa office. About 2% of new people are *planted* spelling variants of an
 earlier person (other script, El/Al, swapped names, a typo) so that duplicate
 detection can be measured. Rows are committed in batches: an interrupted run keeps
 every finished batch.
+
+The office also gets a directory of the region's services (:mod:`demo_directory`,
+fictitious contacts) and about 1.5 referrals per case, to providers serving the case's
+needs where the person lives: most closed with a counter-referral, the recent ones still
+waiting (some overdue), a few drafts and cancellations, 5% incoming. Each has its
+events, as the referral service writes them, and sharing is backed by the person's
+consent (asked when the referral is made, or a supervisor's override). Referrals draw
+from their own random stream, so people and cases are those of the same seed without them.
 """
 
 from __future__ import annotations
 
+import math
 import random
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -30,17 +39,22 @@ from desktop.db.models import (
     HouseholdMember,
     IdentityDocument,
     Person,
+    Provider,
+    Referral,
+    ReferralEvent,
     SocialAssessment,
     User,
     VulnerabilitySheet,
     utcnow,
 )
 from desktop.domain import names
+from desktop.domain import referrals as rules
 from desktop.domain.audit import AuditAction, RecordType
 from desktop.domain.codelists import ASSESSMENT_DOMAINS, CLOSURE_REASONS, CONTACT_KINDS, STAGES
 from desktop.domain.errors import InputRejected
 from desktop.domain.users import Role
-from desktop.services import search_index, users
+from desktop.services import demo_directory, search_index, users
+from desktop.services.demo_directory import Candidate, DemoDirectory
 from desktop.services.office import OfficeHandle, create_office
 
 DEMO_COMMUNE = "09.001.01.01."  # Agadir (Souss-Massa)
@@ -113,6 +127,75 @@ LEGAL = {
 DEMO_COMMUNES = ["09.001.01.01."] * 6 + ["09.273.01.15.", "09.001.01.01."]
 LEVELS = (("low", 35), ("medium", 35), ("high", 20), ("urgent", 10))
 
+# -- referrals -----------------------------------------------------------------------------
+# Mean referrals per case by stage (a case at the reception desk has hardly any yet): ~1.5.
+REFERRALS_PER_CASE = {"accueil": 0.4, "evaluation": 1.0, "orientation": 1.7, "accompagnement": 2.0, "suivi": 1.9,
+                      "autonomie": 1.8, "cloture": 1.6}  # fmt: skip
+NEEDS_FIRST = 0.8  # share of referrals answering a need of the bilan or of a contact
+# Needs when the case says nothing: what offices refer for most.
+DOMAIN_WEIGHTS = (("health_physical", 16), ("administrative", 12), ("social_aid", 12), ("employment_training", 10),
+                  ("legal_aid", 8), ("housing", 8), ("civil_status", 6), ("education", 6), ("health_srh", 5),
+                  ("psychosocial", 5), ("protection_gbv", 4), ("health_mental", 3), ("income_generating", 3),
+                  ("pension_rights", 2))  # fmt: skip
+PRESSING = frozenset({"health_physical", "health_srh", "health_mental", "protection_gbv", "housing"})
+URGENCY = (("weeks2", 86), ("h72", 10), ("h24", 4))
+URGENCY_PRESSING = (("weeks2", 62), ("h72", 26), ("h24", 12))
+# Outcomes of counter-referrals (of all referrals: the rest are waiting, drafts, cancelled).
+OUTCOMES = (("served", 55), ("partly_served", 10), ("did_not_come", 12), ("not_eligible", 5), ("refused", 5),
+            ("redirected", 4))  # fmt: skip
+OUTCOMES_NOT_ELIGIBLE = (("served", 5), ("partly_served", 5), ("did_not_come", 5), ("not_eligible", 55),
+                         ("refused", 10), ("redirected", 20))  # fmt: skip
+INCOMING_SHARE = 0.05
+DRAFT_SHARE = 0.01
+CANCELLED_SHARE = 0.025
+LOST_SHARE = 0.001  # never answered: still overdue, whatever its age
+FITTING_SHARE = 0.97  # providers chosen among those accepting the person's public
+REASONS = {
+    "administrative": "Démarches administratives (séjour, attestations)", "civil_status": "Acte d'état civil",
+    "health_physical": "Consultation médicale", "health_mental": "Suivi en santé mentale",
+    "health_srh": "Santé maternelle et reproductive", "psychosocial": "Soutien psychosocial",
+    "legal_aid": "Conseil juridique", "employment_training": "Recherche d'emploi ou formation",
+    "income_generating": "Projet d'activité génératrice de revenus", "social_aid": "Aide sociale d'urgence",
+    "housing": "Hébergement", "education": "Scolarisation ou alphabétisation",
+    "protection_gbv": "Protection (violences)", "pension_rights": "Droits à la retraite", "other": "Autre besoin",
+}  # fmt: skip
+FEEDBACK = {
+    "served": "Service rendu (retour fictif).", "partly_served": "Service rendu en partie (retour fictif).",
+    "did_not_come": "La personne ne s'est pas présentée (retour fictif).",
+    "not_eligible": "Hors des conditions d'accès (retour fictif).", "refused": "La personne a refusé (retour fictif).",
+    "redirected": "Réorientée vers une autre structure (retour fictif).",
+}  # fmt: skip
+CANCEL_REASONS = ("Doublon (fictif).", "La personne a quitté la région (fictif).", "Besoin couvert autrement (fictif).")
+OVERRIDE_REASON = "Urgence : accord oral de la personne, formulaire à signer (fictif)."
+FOLLOW_UP_NOTE = "Relance téléphonique (fictive)."
+
+
+def _poisson(rng: random.Random, mean: float) -> int:
+    limit, k, p = math.exp(-mean), 0, rng.random()
+    while p > limit:
+        k += 1
+        p *= rng.random()
+    return k
+
+
+def _weighted(rng: random.Random, table: tuple[tuple[str, int], ...]) -> str:
+    return rng.choices([code for code, _ in table], weights=[w for _, w in table])[0]
+
+
+@dataclass
+class _Sharing:
+    """The person's referral-sharing consent as the referrals of their case see it."""
+
+    given_on: date | None
+    withdrawn_on: date | None
+
+    def covers(self, start: date, end: date) -> bool:
+        return (
+            self.given_on is not None
+            and self.given_on <= start
+            and (self.withdrawn_on is None or self.withdrawn_on > end)
+        )
+
 
 @dataclass
 class DemoReport:
@@ -134,6 +217,8 @@ class _Batch:
     actions: list[dict[str, Any]] = field(default_factory=list)
     contacts: list[dict[str, Any]] = field(default_factory=list)
     search: list[dict[str, Any]] = field(default_factory=list)
+    referrals: list[dict[str, Any]] = field(default_factory=list)
+    referral_events: list[dict[str, Any]] = field(default_factory=list)
 
 
 class _Generator:
@@ -144,6 +229,12 @@ class _Generator:
         self.ids = ids  # next id per table
         self.known: list[dict[str, Any]] = []  # people generated this run (for planting variants)
         self.case_seq: dict[int, int] = {}
+        # referrals: their own stream, the directory, codes already taken, who may override consent
+        self.ref_rng = random.Random(0)  # fill_demo seeds it from the demo's seed
+        self.directory: DemoDirectory | None = None
+        self.codes: set[str] = set()
+        self.supervisors: list[int] = officer_ids
+        self.stamp = utcnow()
 
     def _next(self, table: str) -> int:
         value = self.ids[table]
@@ -274,6 +365,7 @@ class _Generator:
         rng = self.rng
         today = self.today
         case_id = self._next("case_file")
+        consents_from, items_from, contacts_from = len(batch.consents), len(batch.items), len(batch.contacts)
         opened = today - timedelta(days=rng.randrange(730))
         seq = self.case_seq.get(opened.year, 0) + 1
         self.case_seq[opened.year] = seq
@@ -391,6 +483,183 @@ class _Generator:
         )  # fmt: skip
         batch.search.append({"id": case_id, "body": body})
         del planted
+        if self.directory is not None:
+            needs = {item["domain"] for item in batch.items[items_from:]}
+            needs |= {
+                need for contact in batch.contacts[contacts_from:] for need in contact["needs"].split("|") if need
+            }
+            consent = next((c for c in batch.consents[consents_from:] if c["purpose"] == "referral_sharing"), None)
+            sharing = _Sharing(consent["given_on"], consent["withdrawn_on"]) if consent else _Sharing(None, None)
+            self.referrals(batch, case_id, person, officer, opened, closed_on or today, stage, needs, sharing)
+
+    # -- referrals ---------------------------------------------------------------------------
+    def referrals(
+        self,
+        batch: _Batch,
+        case_id: int,
+        person: dict[str, Any],
+        officer: int,
+        opened: date,
+        end: date,
+        stage: str,
+        needs: set[str],
+        sharing: _Sharing,
+    ) -> None:
+        """The case's referrals, in the order they were made (consent asked at the first that shares)."""
+        assert self.directory is not None
+        rng = self.ref_rng
+        area = person["commune_code"]
+        public = rules.public_of(person["category"], person["legal_status"])
+        available = self.directory.domains(area)
+        wanted = [d for need in sorted(needs) for d in rules.ASSESSMENT_TO_SERVICE.get(need, ()) if d in available]
+        if person["category"] == "mre" and self.today.year - int(person["birth_year"]) >= 58:
+            wanted += ["pension_rights"] * 3
+        span = max(0, (end - opened).days)
+        days = sorted(int(span * rng.random() ** 1.6) for _ in range(_poisson(rng, REFERRALS_PER_CASE[stage])))
+        used: set[str] = set()
+        for day in days:
+            fresh = [d for d in wanted if d not in used]
+            if fresh and rng.random() < NEEDS_FIRST:
+                domain = rng.choice(fresh)
+            else:
+                domain = _weighted(rng, DOMAIN_WEIGHTS)
+                if domain not in available:
+                    continue
+            used.add(domain)
+            candidates = self.directory.serving(domain, area)
+            fitting = [c for c in candidates if c.accepts(public)]
+            chosen = rng.choice(fitting if fitting and rng.random() < FITTING_SHARE else candidates)
+            self.referral(batch, case_id, person, officer, opened + timedelta(days=day), domain, chosen,
+                          chosen.accepts(public), sharing)  # fmt: skip
+
+    def _code(self) -> str:
+        while True:
+            code = rules.new_code()
+            if code not in self.codes:
+                self.codes.add(code)
+                return code
+
+    def _shared(self, domain: str) -> list[str]:
+        rng = self.ref_rng
+        if rng.random() < 0.05:
+            return []  # the person goes with the slip alone
+        shared = ["identity"]
+        for item, share in (("phone", 0.6), ("need_summary", 0.5), ("documents", 0.2), ("vulnerability", 0.15)):
+            if rng.random() < share:
+                shared.append(item)
+        if domain.startswith("health") and rng.random() < 0.4:
+            shared.append("health")
+        return shared
+
+    def referral(
+        self,
+        batch: _Batch,
+        case_id: int,
+        person: dict[str, Any],
+        officer: int,
+        created: date,
+        domain: str,
+        provider: Candidate,
+        eligible: bool,
+        sharing: _Sharing,
+    ) -> None:
+        rng, today = self.ref_rng, self.today
+        referral_id = self._next("referral")
+        incoming = rng.random() < INCOMING_SHARE
+        urgency = "weeks2" if incoming else _weighted(rng, URGENCY_PRESSING if domain in PRESSING else URGENCY)
+        events: list[tuple[date, str, str, int]] = []  # (on, kind, note, officer), in the order written
+        row: dict[str, Any] = {
+            "id": referral_id, "code": self._code(), "case_id": case_id,
+            "direction": "incoming" if incoming else "outgoing", "domain": domain,
+            "provider_id": provider.provider_id,
+            "service_id": rng.choice(provider.services) if provider.services and rng.random() < 0.85 else None,
+            "urgency": urgency, "reason": f"{REASONS[domain]} (besoin fictif).", "shared": "", "state": rules.DRAFT,
+            "created_on": created, "sent_on": None, "due_on": None, "acknowledged_on": None, "closed_on": None,
+            "outcome": "", "counter_received_on": None, "service_date": None, "feedback": "", "consent_override": "",
+            "last_follow_up_on": None, "follow_ups": 0, "officer_id": officer, "updated_at": self.stamp,
+        }  # fmt: skip
+        sent_on = (
+            created if incoming or rng.random() < 0.85 else min(today, created + timedelta(days=rng.randint(1, 3)))
+        )
+        if incoming:
+            shared = ["identity"] if rng.random() < 0.7 else []
+        else:
+            shared = self._shared(domain)
+            if shared and not sharing.covers(created, sent_on):
+                roll = rng.random()
+                if sharing.given_on is not None or roll < 0.10:
+                    shared = []  # consent withdrawn (or declined): nothing leaves the office
+                elif roll < 0.95:  # asked at the referral, as the form says
+                    sharing.given_on = created
+                    batch.consents.append(
+                        {"person_id": person["id"], "purpose": "referral_sharing", "given_on": created,
+                         "withdrawn_on": None, "form_signed": rng.random() < 0.9, "recorded_by": officer,
+                         "recorded_at": self.stamp}
+                    )  # fmt: skip
+                else:
+                    row["consent_override"] = OVERRIDE_REASON
+                    events.append((created, "override", OVERRIDE_REASON, rng.choice(self.supervisors)))
+        row["shared"] = "|".join(shared)
+        events.append((created, rules.DRAFT, "", officer))
+        roll = rng.random()
+        if not incoming and roll < DRAFT_SHARE:
+            pass  # never sent
+        elif not incoming and roll < DRAFT_SHARE + CANCELLED_SHARE:
+            if rng.random() < 0.5:
+                self._sent(row, events, sent_on, officer)
+            cancelled = min(today, (row["sent_on"] or created) + timedelta(days=rng.randint(0, 10)))
+            row.update(state=rules.CANCELLED, closed_on=cancelled)
+            events.append((cancelled, rules.CANCELLED, rng.choice(CANCEL_REASONS), officer))
+        else:
+            self._sent(row, events, sent_on, officer)
+            self._answer(row, events, sent_on, officer, eligible)
+        batch.referrals.append(row)
+        events.sort(key=lambda e: e[0])  # stable: same-day events keep the service's order
+        batch.referral_events.extend(
+            {"referral_id": referral_id, "on_date": on, "kind": kind, "note": note, "officer_id": who,
+             "recorded_at": self.stamp}
+            for on, kind, note, who in events
+        )  # fmt: skip
+
+    def _sent(self, row: dict[str, Any], events: list[tuple[date, str, str, int]], on: date, officer: int) -> None:
+        outgoing = row["direction"] == "outgoing"
+        row.update(state=rules.SENT, sent_on=on, due_on=rules.due_on(on, row["urgency"]) if outgoing else None)
+        events.append((on, rules.SENT, "", officer))
+
+    def _answer(
+        self, row: dict[str, Any], events: list[tuple[date, str, str, int]], sent: date, officer: int, eligible: bool
+    ) -> None:
+        """The provider's answer (the counter-referral), if it came by today; acknowledgements, follow-ups."""
+        rng, today = self.ref_rng, self.today
+        mean = 5.0 if row["urgency"] == "weeks2" else 1.5
+        delay = min(40, 2 + int(rng.expovariate(1 / mean)))
+        received = sent + timedelta(days=delay)
+        waiting = received > today or rng.random() < LOST_SHARE
+        last = today if waiting else received - timedelta(days=1)  # the last day it was still waiting
+        if (last - sent).days >= 1 and rng.random() < (0.4 if waiting else 0.35):
+            acknowledged = sent + timedelta(days=rng.randint(1, min(3, (last - sent).days)))
+            row.update(state=rules.ACKNOWLEDGED, acknowledged_on=acknowledged)
+            events.append((acknowledged, rules.ACKNOWLEDGED, "", officer))
+        due = row["due_on"]
+        if due is not None and last > due and rng.random() < (0.6 if waiting else 0.5):
+            late = (last - due).days
+            calls = sorted(due + timedelta(days=rng.randint(1, late)) for _ in range(rng.choice((1, 1, 2, 3))))
+            row.update(follow_ups=len(calls), last_follow_up_on=calls[-1])
+            events.extend((on, "follow_up", FOLLOW_UP_NOTE, officer) for on in calls)
+        if waiting:
+            return
+        outcome = _weighted(rng, OUTCOMES if eligible else OUTCOMES_NOT_ELIGIBLE)
+        served = outcome in ("served", "partly_served")
+        row.update(
+            state=rules.CLOSED,
+            outcome=outcome,
+            counter_received_on=received,
+            closed_on=received,
+            service_date=sent + timedelta(days=rng.randint(0, delay)) if served else None,
+            feedback=FEEDBACK[outcome] if rng.random() < 0.6 else "",
+        )
+        events.append((received, "counter", outcome, officer))
+        events.append((received, rules.CLOSED, "", officer))
 
     def _stage(self, case_id: int, on: date, stage: str, reason: str, officer: int) -> dict[str, Any]:
         return {"case_id": case_id, "on_date": on, "stage": stage, "reason": reason, "officer_id": officer,
@@ -422,6 +691,7 @@ def _next_ids(handle: OfficeHandle) -> dict[str, int]:
             "person": int(session.scalar(select(func.max(Person.id))) or 0) + 1,
             "case_file": int(session.scalar(select(func.max(Case.id))) or 0) + 1,
             "social_assessment": int(session.scalar(select(func.max(SocialAssessment.id))) or 0) + 1,
+            "referral": int(session.scalar(select(func.max(Referral.id))) or 0) + 1,
         }
 
 
@@ -443,6 +713,13 @@ def fill_demo(
     with handle.transaction() as session:
         done = int(session.scalar(select(func.count()).select_from(Case)) or 0)
         officer_ids = list(session.scalars(select(User.id).where(User.active.is_(True))))
+        supervisors = list(
+            session.scalars(select(User.id).where(User.active.is_(True), User.role.in_((Role.SUPERVISOR, Role.ADMIN))))
+        )
+        if not session.scalar(select(func.count()).select_from(Provider)):
+            demo_directory.seed_directory(session, handle, today, seed)
+        demo_dir = DemoDirectory.load(session)
+        codes = set(session.scalars(select(Referral.code)))
         years: dict[str, int] = dict(
             session.execute(
                 select(func.strftime("%Y", Case.opened_on), func.count()).group_by(func.strftime("%Y", Case.opened_on))
@@ -452,9 +729,12 @@ def fill_demo(
             search_index.rebuild(session)
     generator = _Generator(rng, today, officer_ids, _next_ids(handle))
     generator.case_seq = {int(year): int(count) + 1000 for year, count in years.items() if year}
+    generator.directory, generator.codes, generator.supervisors = demo_dir, codes, supervisors or officer_ids
+    generator.ref_rng = random.Random(f"demo-referrals-{seed}")
     while done < cases:
         size = min(batch, cases - done)
         work = _Batch()
+        generator.stamp = utcnow()
         for _ in range(size):
             planted = len(generator.known) > 50 and rng.random() < PLANTED_SHARE
             original = rng.choice(generator.known) if planted else None
@@ -468,9 +748,10 @@ def fill_demo(
                 (Case, work.cases), (CaseStageEvent, work.stages), (Consent, work.consents),
                 (VulnerabilitySheet, work.sheets), (SocialAssessment, work.assessments),
                 (AssessmentItem, work.items), (ActionPlanItem, work.actions), (Contact, work.contacts),
+                (Referral, work.referrals), (ReferralEvent, work.referral_events),
             ):  # fmt: skip
-                if rows:
-                    session.execute(insert(model), rows)
+                if rows:  # Core on the table: one executemany (the ORM's bulk insert splits at every None)
+                    session.execute(insert(model.metadata.tables[model.__tablename__]), rows)
             session.execute(text("INSERT INTO case_search(rowid, body) VALUES (:id, :body)"), work.search)
             first, last = work.persons[0]["id"], work.persons[-1]["id"]
             handle.audit(session, AuditAction.CREATED, RecordType.PERSON, "", f"demo {first}-{last}")

@@ -11,7 +11,7 @@ from __future__ import annotations
 from datetime import date
 from typing import Any
 
-from sqlalchemy import Select, select
+from sqlalchemy import Select, bindparam, select
 from sqlalchemy.orm import Session
 
 from desktop.db.models import Case, Person, Provider, ProviderService, Referral, ReferralEvent, User, utcnow
@@ -35,6 +35,11 @@ from desktop.services.referral_types import (
 )
 
 SHARING_CONSENT = "referral_sharing"
+# Written into the SQL as literals, not parameters: SQLite uses the partial index
+# ix_referral_waiting only when the query repeats its condition word for word.
+_WAITING_STATES = Referral.state.in_(
+    bindparam("waiting_states", (rules.SENT, rules.ACKNOWLEDGED), expanding=True, literal_execute=True)
+)
 MAX_TEXT = 2000
 
 
@@ -340,7 +345,7 @@ def referral_rows(
 def _waiting(query: Select[Any], today: date) -> Select[Any]:
     # the very condition of the partial index ix_referral_waiting, so SQLite uses it
     return query.where(
-        Referral.state.in_((rules.SENT, rules.ACKNOWLEDGED)),
+        _WAITING_STATES,
         Referral.counter_received_on.is_(None),
         Referral.due_on < today,
         Referral.direction == "outgoing",
@@ -363,7 +368,7 @@ def overdue_count(handle: OfficeHandle, today: date | None = None) -> dict[str, 
     query = (
         select(Referral.urgency, func.count())
         .where(
-            Referral.state.in_((rules.SENT, rules.ACKNOWLEDGED)),
+            _WAITING_STATES,
             Referral.counter_received_on.is_(None),
             Referral.due_on < today,
             Referral.direction == "outgoing",

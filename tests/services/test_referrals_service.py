@@ -249,3 +249,27 @@ def test_provider_statistics_count_answers_delays_and_outcomes(case):
     assert (first.provider_id, first.sent, first.answered, first.median_days_to_answer) == (fast, 4, 3, 4.0)
     assert first.outcomes == {"served": 1, "partly_served": 1, "did_not_come": 1}
     assert (second.provider_id, second.sent, second.answered, second.median_days_to_answer) == (slow, 1, 0, None)
+
+
+def test_the_overdue_queries_use_the_partial_index(case):
+    """SQLite uses ix_referral_waiting only if the query repeats its condition literally."""
+    from sqlalchemy import event
+
+    handle, _, _ = case
+    seen: list[tuple[str, object]] = []
+
+    def record(conn, cursor, statement, parameters, context, executemany):
+        if "FROM referral" in statement and "due_on <" in statement:
+            seen.append((statement, parameters))
+
+    event.listen(handle.engine, "before_cursor_execute", record)
+    try:
+        referrals.overdue(handle, date(2026, 2, 1))
+        referrals.overdue_count(handle, date(2026, 2, 1))
+    finally:
+        event.remove(handle.engine, "before_cursor_execute", record)
+    assert len(seen) == 2
+    with handle.engine.connect() as conn:
+        for statement, parameters in seen:
+            plan = " ".join(str(row[-1]) for row in conn.exec_driver_sql("EXPLAIN QUERY PLAN " + statement, parameters))
+            assert "ix_referral_waiting" in plan, plan

@@ -21,6 +21,7 @@ class Referral(Base):
         ),
         Index("ix_referral_provider", "provider_id", "sent_on"),
         Index("ix_referral_sent_on", "sent_on"),
+        Index("ix_referral_created_on", "created_on"),  # the log, newest first
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
