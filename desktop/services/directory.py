@@ -92,6 +92,8 @@ def check_provider(data: ProviderInput) -> None:
         raise InputRejected("directory.error.hours")
     if any(code not in codelists.LANGUAGES for code in data.languages):
         raise InputRejected("error.language_invalid")
+    if data.verified_on is not None and data.verified_on > date.today():
+        raise InputRejected("error.date_future", field="verified_on")
     if data.cost not in codelists.COSTS:
         raise InputRejected("directory.error.cost")
     if any(p not in codelists.PUBLICS for p in data.publics):

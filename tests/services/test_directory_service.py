@@ -125,6 +125,7 @@ def test_inactive_providers_are_hidden_unless_asked(office):
         ({"email": "pas-une-adresse"}, "directory.error.email"),
         ({"hours": {"mon": "le matin"}}, "directory.error.hours"),
         ({"cost": "cher"}, "directory.error.cost"),
+        ({"verified_on": date(2099, 1, 1)}, "error.date_future"),
         ({"publics": ["everyone"]}, "directory.error.publics"),
         ({"services": [ServiceInput("", "housing")]}, "directory.error.service_name"),
     ],
