@@ -46,7 +46,7 @@ from desktop.services.referral_types import DirectoryFilter, ReferralFilter
 
 PASSWORD = "mot-de-passe-bench"
 AREAS = ("09.001.01.01.", "09.273.01.15.", "09.273.01.05.", "09.541.01.13.", "09.581.01.07.", "09.551.01.07.")
-LOG_LIMIT = 5000  # the referral log's page (desktop/ui/pages/referrals/log_view.py)
+LOG_LIMIT = 1000  # the referral log's page (desktop/ui/pages/referrals/log_view.py)
 # ix_referral_waiting's WHERE, verbatim: with it, SQLite may use the partial index
 WAITING_LITERAL = text("referral.state IN ('sent', 'acknowledged') AND referral.counter_received_on IS NULL")
 LOG_INDEX = "CREATE INDEX ix_bench_referral_created_on ON referral (created_on)"

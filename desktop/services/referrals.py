@@ -11,7 +11,7 @@ from __future__ import annotations
 from datetime import date
 from typing import Any
 
-from sqlalchemy import Select, bindparam, select
+from sqlalchemy import Select, bindparam, select, text
 from sqlalchemy.orm import Session
 
 from desktop.db.models import Case, Person, Provider, ProviderService, Referral, ReferralEvent, User, utcnow
@@ -318,7 +318,7 @@ def case_referrals(handle: OfficeHandle, case_id: int, today: date | None = None
 
 
 def referral_rows(
-    handle: OfficeHandle, flt: ReferralFilter, today: date | None = None, limit: int = 5000
+    handle: OfficeHandle, flt: ReferralFilter, today: date | None = None, limit: int = 1000
 ) -> list[ReferralRow]:
     """The referral log, newest first (the first ``limit``)."""
     today = today or rules.office_today()
@@ -337,7 +337,11 @@ def referral_rows(
         query = query.where(Referral.sent_on <= flt.sent_to)
     if flt.overdue_only:
         query = _waiting(query, today)
-    query = query.order_by(Referral.created_on.desc(), Referral.id.desc()).limit(limit)
+    if flt.overdue_only:  # few rows: take them by the partial index and sort them ("+" keeps SQLite
+        query = query.order_by(text("+referral.created_on DESC, referral.id DESC"))  # off the date index)
+    else:  # newest first along ix_referral_created_on, stopping at the limit
+        query = query.order_by(Referral.created_on.desc(), Referral.id.desc())
+    query = query.limit(limit)
     with handle.transaction() as session:
         return [_row(r, c, p, pr, today) for r, c, p, pr in session.execute(query)]
 

@@ -266,9 +266,10 @@ def test_the_overdue_queries_use_the_partial_index(case):
     try:
         referrals.overdue(handle, date(2026, 2, 1))
         referrals.overdue_count(handle, date(2026, 2, 1))
+        referrals.referral_rows(handle, ReferralFilter(overdue_only=True), date(2026, 2, 1))
     finally:
         event.remove(handle.engine, "before_cursor_execute", record)
-    assert len(seen) == 2
+    assert len(seen) == 3
     with handle.engine.connect() as conn:
         for statement, parameters in seen:
             plan = " ".join(str(row[-1]) for row in conn.exec_driver_sql("EXPLAIN QUERY PLAN " + statement, parameters))

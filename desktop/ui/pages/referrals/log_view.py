@@ -23,7 +23,7 @@ from desktop.ui.pages.referrals.common import ReferralRowsModel, ReferralSelecti
 from desktop.ui.widgets.common import ErrorLabel, format_number
 
 COLUMNS = ("code", "date", "person", "case", "direction", "need", "provider", "urgency", "state", "due", "outcome")
-LIMIT = 5000
+LIMIT = 1000  # the newest; filters narrow the rest
 
 
 class LogView(ReferralSelection, QWidget):
