@@ -366,6 +366,24 @@ def test_the_case_list_button_opens_the_dialog_and_the_list_refreshes(unlocked_c
     assert section_module.import_dialog_factory is not None
 
 
+def test_officers_do_not_see_the_import_button(ctx, office_path, qtbot):
+    from desktop.services import office as office_service
+    from desktop.services import users
+    from tests.ui.conftest import UI_ADMIN_PASSWORD
+
+    with office_service.unlock(office_path, "admin", UI_ADMIN_PASSWORD) as admin:
+        users.add_user(admin, "agent", "Agent Fictif", "officer", "mot-de-passe-agent")
+    ctx.set_handle(office_service.unlock(office_path, "agent", "mot-de-passe-agent"))
+    section = CasesSection(ctx)
+    qtbot.addWidget(section)
+    section.show()
+    section.reload()
+    wait_idle(qtbot, ctx)
+    assert not section.list_page.import_button.isVisible()
+    section.import_register()  # a shortcut or a stale button cannot open it either
+    assert section.import_dialog is None
+
+
 def test_arabic_is_right_to_left_and_retranslated(dialog, unlocked_ctx, qtbot, tmp_path):
     read(dialog, qtbot, write(tmp_path / "r.csv", [AWA, AWA.replace(";F;", ";Z;")]))
     unlocked_ctx.languages.apply("ar")
