@@ -24,13 +24,12 @@ import time
 from collections.abc import Callable
 from datetime import date
 from pathlib import Path
-from typing import Any
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 import sqlcipher3
-from sqlalchemy import event
 
+from bench.floor import Recorder, plain_copy, replay
 from desktop.services import case_list, cases, office
 from desktop.services.case_types import CaseFilter, ContactInput
 
@@ -56,33 +55,6 @@ KEYSTROKES = [
 BROAD = "0600"
 ROWS = 100  # the list model's page: the rows asked with the first screen
 FIRST_PAGE: int | None = getattr(case_list, "FIRST_PAGE", None)  # None: a version that asks in one step
-
-
-class Recorder:
-    """The SQL statements the services send (to replay them on the unencrypted copy)."""
-
-    def __init__(self, handle: office.OfficeHandle) -> None:
-        self.engine = handle.engine
-        self.statements: list[tuple[str, Any]] = []
-        event.listen(self.engine, "before_cursor_execute", self._seen)
-
-    def close(self) -> None:
-        event.remove(self.engine, "before_cursor_execute", self._seen)
-
-    def _seen(self, _conn: object, _cursor: object, statement: str, parameters: Any, *_rest: object) -> None:
-        if statement.strip().upper() not in ("BEGIN", "COMMIT", "ROLLBACK"):
-            self.statements.append((statement, parameters))
-
-    def take(self) -> list[tuple[str, Any]]:
-        taken, self.statements = self.statements, []
-        return taken
-
-
-def replay(floor: sqlcipher3.Connection, statements: list[tuple[str, Any]]) -> float:
-    start = time.perf_counter()
-    for statement, parameters in statements:
-        floor.execute(statement, parameters).fetchall()
-    return time.perf_counter() - start
 
 
 def first_screen(handle: office.OfficeHandle, flt: CaseFilter) -> bool:
@@ -115,22 +87,6 @@ def timed(fn: Callable[[], object], runs: int) -> tuple[float, float]:
         samples.append(time.perf_counter() - start)
     samples.sort()
     return statistics.median(samples), samples[min(len(samples) - 1, round(0.95 * (len(samples) - 1)))]
-
-
-def plain_copy(handle: office.OfficeHandle, folder: Path) -> Path:
-    """An unencrypted copy for the floor measurements (bench only)."""
-    target = folder / "plain.sqlite"
-    target.unlink(missing_ok=True)
-    raw = handle.engine.raw_connection()
-    try:
-        conn = raw.driver_connection
-        assert conn is not None
-        conn.execute(f"ATTACH DATABASE '{target}' AS plain KEY ''")
-        conn.execute("SELECT sqlcipher_export('plain')").fetchall()
-        conn.execute("DETACH DATABASE plain")
-    finally:
-        raw.close()
-    return target
 
 
 def main() -> None:

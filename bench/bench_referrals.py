@@ -36,8 +36,9 @@ from typing import Any
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 import sqlcipher3
-from sqlalchemy import event, func, select, text
+from sqlalchemy import func, select, text
 
+from bench.floor import Recorder, plain_copy, replay
 from desktop.db.models import Case, Provider, Referral, ReferralEvent
 from desktop.domain import codelists
 from desktop.domain import referrals as rules
@@ -52,52 +53,9 @@ WAITING_LITERAL = text("referral.state IN ('sent', 'acknowledged') AND referral.
 LOG_INDEX = "CREATE INDEX ix_bench_referral_created_on ON referral (created_on)"
 
 
-class Recorder:
-    """The SQL statements the services send (to replay them on the unencrypted copy)."""
-
-    def __init__(self, handle: office.OfficeHandle) -> None:
-        self.engine = handle.engine
-        self.statements: list[tuple[str, Any]] = []
-        event.listen(self.engine, "before_cursor_execute", self._seen)
-
-    def close(self) -> None:
-        event.remove(self.engine, "before_cursor_execute", self._seen)
-
-    def _seen(self, _conn: object, _cursor: object, statement: str, parameters: Any, *_rest: object) -> None:
-        if statement.strip().upper() not in ("BEGIN", "COMMIT", "ROLLBACK"):
-            self.statements.append((statement, parameters))
-
-    def take(self) -> list[tuple[str, Any]]:
-        taken, self.statements = self.statements, []
-        return taken
-
-
-def replay(floor: sqlcipher3.Connection, statements: list[tuple[str, Any]]) -> float:
-    start = time.perf_counter()
-    for statement, parameters in statements:
-        floor.execute(statement, parameters).fetchall()
-    return time.perf_counter() - start
-
-
 def pct95(samples: list[float]) -> float:
     ordered = sorted(samples)
     return ordered[round(0.95 * (len(ordered) - 1))]
-
-
-def plain_copy(handle: office.OfficeHandle, folder: Path) -> Path:
-    """An unencrypted copy for the floor measurements (bench only)."""
-    target = folder / "plain.sqlite"
-    target.unlink(missing_ok=True)
-    raw = handle.engine.raw_connection()
-    try:
-        conn = raw.driver_connection
-        assert conn is not None
-        conn.execute(f"ATTACH DATABASE '{target}' AS plain KEY ''")
-        conn.execute("SELECT sqlcipher_export('plain')").fetchall()
-        conn.execute("DETACH DATABASE plain")
-    finally:
-        raw.close()
-    return target
 
 
 @dataclass

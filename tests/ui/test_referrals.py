@@ -20,11 +20,12 @@ from desktop.services.case_types import AssessmentInput, AssessmentItemInput
 from desktop.services.referral_types import CounterReferralInput, ProviderInput, ReferralInput, ServiceInput
 from desktop.ui.pages.cases import case_window as case_window_module
 from desktop.ui.pages.cases.case_window import CaseWindow
-from desktop.ui.pages.referrals.common import ReasonDialog, select_row
+from desktop.ui.pages.referrals.common import ReasonDialog
 from desktop.ui.pages.referrals.counter_referral import CounterReferralDialog
 from desktop.ui.pages.referrals.history import ReferralHistoryDialog
 from desktop.ui.pages.referrals.new_referral import NewReferralDialog
 from desktop.ui.pages.referrals.section import ReferralsSection
+from desktop.ui.widgets.common import select_row
 from tests.fictitious import fictitious
 
 PASSWORD = "une-phrase-de-passe"

@@ -7,8 +7,8 @@ from collections.abc import Callable
 from datetime import datetime
 from typing import Any
 
-from PySide6.QtCore import QAbstractItemModel, QDateTime, QLocale, QTimeZone
-from PySide6.QtGui import QCloseEvent
+from PySide6.QtCore import QAbstractItemModel, QDateTime, QItemSelectionModel, QLocale, QTimeZone
+from PySide6.QtGui import QAction, QCloseEvent, QKeySequence
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QComboBox,
@@ -127,6 +127,32 @@ def ok_cancel_buttons(
     ok_button.clicked.connect(on_ok)
     cancel_button.clicked.connect(on_cancel)
     return box, ok_button, cancel_button
+
+
+def find_and_new_actions(
+    widget: QWidget, on_find: Callable[[], object], on_new: Callable[[], object]
+) -> tuple[QAction, QAction]:
+    """Ctrl+F and Ctrl+N of a list page (search, then a new record)."""
+    actions = []
+    for key, slot in ((QKeySequence.StandardKey.Find, on_find), (QKeySequence.StandardKey.New, on_new)):
+        action = QAction(widget)
+        action.setShortcut(key)
+        action.triggered.connect(slot)
+        widget.addAction(action)
+        actions.append(action)
+    return actions[0], actions[1]
+
+
+def select_row(table: QTableView, row: int) -> None:
+    """Select and make current a whole row, from code.
+
+    Not ``QTableView.selectRow``: right to left (Arabic) it finds no column at the
+    viewport's far edge and clears the selection (Qt 6.9); on a row already selected
+    it toggles the selection off.
+    """
+    index = table.model().index(row, 0)
+    flags = QItemSelectionModel.SelectionFlag.ClearAndSelect | QItemSelectionModel.SelectionFlag.Rows
+    table.selectionModel().setCurrentIndex(index, flags)
 
 
 def busy_bar(parent: QWidget | None = None) -> QProgressBar:

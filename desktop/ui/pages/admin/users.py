@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import shiboken6
-from PySide6.QtCore import QItemSelection, QItemSelectionModel
+from PySide6.QtCore import QItemSelection
 from PySide6.QtWidgets import (
     QDialog,
     QHBoxLayout,
@@ -20,7 +20,7 @@ from desktop.services.users import UserInfo
 from desktop.ui.context import AppContext
 from desktop.ui.dialogs.user_dialogs import AddUserDialog, ChangePasswordDialog, ResetPasswordDialog
 from desktop.ui.models.users_model import NAME, UsersModel
-from desktop.ui.widgets.common import ErrorLabel, StatusMessages, confirm, records_table
+from desktop.ui.widgets.common import ErrorLabel, StatusMessages, confirm, records_table, select_row
 
 
 class UsersTab(QWidget):
@@ -78,9 +78,7 @@ class UsersTab(QWidget):
     def select_login(self, login: str) -> None:
         row = self.model.row_of(login)
         if row >= 0:
-            # Not selectRow(): on a row already selected it toggles the selection off.
-            flags = QItemSelectionModel.SelectionFlag.ClearAndSelect | QItemSelectionModel.SelectionFlag.Rows
-            self.table.selectionModel().setCurrentIndex(self.model.index(row, 0), flags)
+            select_row(self.table, row)
 
     def _selection_changed(self, _selected: QItemSelection, _deselected: QItemSelection) -> None:
         self._update_buttons()

@@ -11,7 +11,7 @@ from __future__ import annotations
 from datetime import date
 from typing import Any
 
-from PySide6.QtCore import QItemSelectionModel, Qt
+from PySide6.QtCore import Qt
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QGridLayout,
@@ -57,7 +57,7 @@ from desktop.ui.pages.cases.case_tabs import (
     selected_row,
     to_qdate,
 )
-from desktop.ui.widgets.common import format_datetime
+from desktop.ui.widgets.common import format_datetime, select_row
 
 ACTION, ACTION_DOMAIN, RESPONSIBLE, DUE, DONE = range(5)
 ACTION_COLUMNS = (
@@ -327,8 +327,7 @@ class AssessmentTab(CaseTab):
         self.table.clearSelection()
         for number, row in enumerate(self.model.rows()):
             if row.id == assessment_id:
-                flags = QItemSelectionModel.SelectionFlag.ClearAndSelect | QItemSelectionModel.SelectionFlag.Rows
-                self.table.selectionModel().setCurrentIndex(self.model.index(number, 0), flags)
+                select_row(self.table, number)
         self.table.selectionModel().blockSignals(False)
         self.table.viewport().update()
 

@@ -15,7 +15,6 @@ from PySide6.QtCore import (
     QDate,
     QEvent,
     QItemSelection,
-    QItemSelectionModel,
     QModelIndex,
     QObject,
     QPoint,
@@ -23,7 +22,7 @@ from PySide6.QtCore import (
     QTimer,
     Signal,
 )
-from PySide6.QtGui import QAction, QKeyEvent, QKeySequence, QResizeEvent, QShowEvent
+from PySide6.QtGui import QAction, QKeyEvent, QResizeEvent, QShowEvent
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QCheckBox,
@@ -64,7 +63,7 @@ from desktop.ui.models.case_list_model import (
     CaseListModel,
     codelist_label,
 )
-from desktop.ui.widgets.common import ErrorLabel, format_number
+from desktop.ui.widgets.common import ErrorLabel, find_and_new_actions, format_number, select_row
 
 SEARCH_DELAY_MS = 150
 STATUSES = ("", "open", "closed")
@@ -171,12 +170,8 @@ class CaseTable(QTableView):
         menu.popup(self.horizontalHeader().mapToGlobal(pos))
 
     def select_row(self, row: int) -> None:
-        """Select and make current a whole row.
-
-        Not ``QTableView.selectRow``: in a right-to-left layout (Arabic) it selects nothing.
-        """
-        flags = QItemSelectionModel.SelectionFlag.ClearAndSelect | QItemSelectionModel.SelectionFlag.Rows
-        self.selectionModel().setCurrentIndex(self.model().index(row, 0), flags)
+        """Select and make current a whole row (see :func:`widgets.common.select_row`)."""
+        select_row(self, row)
 
     def _stretch_name(self) -> None:
         shown = [c for c in range(self.model().columnCount()) if c != NAME and not self.isColumnHidden(c)]
@@ -292,14 +287,7 @@ class CaseListPage(QWidget):
         layout.addWidget(self.table, 1)
         layout.addWidget(self.error_label)
 
-        self.find_action = QAction(self)
-        self.find_action.setShortcut(QKeySequence.StandardKey.Find)
-        self.find_action.triggered.connect(self.focus_search)
-        self.new_action = QAction(self)
-        self.new_action.setShortcut(QKeySequence.StandardKey.New)
-        self.new_action.triggered.connect(self.request_new_case)
-        self.addAction(self.find_action)
-        self.addAction(self.new_action)
+        self.find_action, self.new_action = find_and_new_actions(self, self.focus_search, self.request_new_case)
 
         self.model.sig_count_changed.connect(self._count_changed)
         self.model.sig_error.connect(self._show_error)

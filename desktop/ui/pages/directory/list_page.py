@@ -12,8 +12,7 @@ from datetime import date
 from functools import partial
 
 import shiboken6
-from PySide6.QtCore import QItemSelectionModel, QModelIndex, Qt, QTimer, Signal
-from PySide6.QtGui import QAction, QKeySequence
+from PySide6.QtCore import QModelIndex, Qt, QTimer, Signal
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QCheckBox,
@@ -36,7 +35,7 @@ from desktop.ui.context import AppContext
 from desktop.ui.models.case_list_model import codelist_label, format_date
 from desktop.ui.models.provider_list_model import DOMAINS, NAME, ProviderListModel, display_name
 from desktop.ui.pages.directory.area_filter import AreaFilter
-from desktop.ui.widgets.common import ErrorLabel, StatusMessages, format_number
+from desktop.ui.widgets.common import ErrorLabel, StatusMessages, find_and_new_actions, format_number, select_row
 
 SEARCH_DELAY_MS = 200
 FILTER_CODES = {
@@ -128,14 +127,7 @@ class DirectoryListPage(QWidget):
         layout.addWidget(self.error_label)
         layout.addWidget(self.status_label)
 
-        self.find_action = QAction(self)
-        self.find_action.setShortcut(QKeySequence.StandardKey.Find)
-        self.find_action.triggered.connect(self.focus_search)
-        self.new_action = QAction(self)
-        self.new_action.setShortcut(QKeySequence.StandardKey.New)
-        self.new_action.triggered.connect(self.request_new_provider)
-        self.addAction(self.find_action)
-        self.addAction(self.new_action)
+        self.find_action, self.new_action = find_and_new_actions(self, self.focus_search, self.request_new_provider)
         self.model.modelReset.connect(self._update_buttons)
         self.retranslate()
 
@@ -259,9 +251,7 @@ class DirectoryListPage(QWidget):
         row = self.model.row_of(provider_id)
         if row < 0:
             return False
-        # Not selectRow(): in a right-to-left layout it selects nothing.
-        flags = QItemSelectionModel.SelectionFlag.ClearAndSelect | QItemSelectionModel.SelectionFlag.Rows
-        self.table.selectionModel().setCurrentIndex(self.model.index(row, 0), flags)
+        select_row(self.table, row)
         self.table.scrollTo(self.model.index(row, 0))
         return True
 

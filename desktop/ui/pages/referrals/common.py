@@ -14,7 +14,7 @@ from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
-from PySide6.QtCore import QItemSelectionModel, QObject
+from PySide6.QtCore import QObject
 from PySide6.QtGui import QColor
 from PySide6.QtWidgets import QDialog, QLabel, QTableView, QVBoxLayout, QWidget
 
@@ -34,7 +34,7 @@ from desktop.ui.pages.cases.case_tabs import (
     selected_row,
     warning_colour,
 )
-from desktop.ui.widgets.common import ErrorLabel, ok_cancel_buttons
+from desktop.ui.widgets.common import ErrorLabel, ok_cancel_buttons, select_row
 
 MAX_COLUMN_WIDTH = 240
 """Pixels: a long provider or need name is cut (…), the others stay readable."""
@@ -99,17 +99,6 @@ def referral_cell(row: ReferralRow, name: str) -> str:
     if name == "direction":
         return tr(f"referrals.direction_short.{row.direction}")
     return ""
-
-
-def select_row(table: QTableView, row: int) -> None:
-    """Select a whole row from code.
-
-    Not ``QTableView.selectRow``: right to left, it looks for the column at the
-    viewport's far edge, finds none and clears the selection instead (Qt 6.9).
-    """
-    index = table.model().index(row, 0)
-    flags = QItemSelectionModel.SelectionFlag.ClearAndSelect | QItemSelectionModel.SelectionFlag.Rows
-    table.selectionModel().setCurrentIndex(index, flags)
 
 
 LATE_COLUMNS = frozenset({"due", "days_late", "state"})

@@ -23,7 +23,8 @@ from desktop.ui.context import AppContext
 from desktop.ui.models.case_list_model import codelist_label
 from desktop.ui.pages.cases.case_tab_identity import commune_name
 from desktop.ui.pages.cases.case_tabs import RowsModel, caption, date_text, rows_table, selected_row, warning_colour
-from desktop.ui.pages.referrals.common import provider_name, select_row
+from desktop.ui.pages.referrals.common import provider_name
+from desktop.ui.widgets.common import select_row
 
 COLUMNS = (
     "referrals.chooser.col.name",
