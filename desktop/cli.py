@@ -17,7 +17,7 @@ import sys
 from collections.abc import Callable, Sequence
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import NoReturn
+from typing import TYPE_CHECKING, NoReturn
 
 from desktop import __version__, config, i18n
 from desktop.domain.errors import (
@@ -28,6 +28,10 @@ from desktop.domain.errors import (
     InputRejected,
 )
 from desktop.i18n import tr
+
+if TYPE_CHECKING:
+    from desktop.domain.indicators import Audience
+    from desktop.domain.periods import Period
 
 log = logging.getLogger("desktop.cli")
 
@@ -415,6 +419,117 @@ def _overdue_json(row: object) -> dict[str, object]:
     }
 
 
+def _stats_request(args: argparse.Namespace) -> tuple[Period, Audience]:
+    """The month and the audience asked for (checked before the office is opened)."""
+    from desktop.domain.indicators import Audience
+    from desktop.domain.periods import Period
+
+    period = Period.parse_month(args.month)
+    return period, Audience.OUTSIDE if args.outside else Audience.INTERNAL
+
+
+def cmd_stats(args: argparse.Namespace) -> int:
+    from desktop.domain.indicators import BY_CODE
+    from desktop.reports import stats_tables
+    from desktop.services import statistics
+
+    period, audience = _stats_request(args)
+    lang = i18n.language()
+    handle = _open(args)
+    with handle:
+        stats = statistics.compute(handle, period, audience, trend_months=0)
+        statistics.record_export(handle, period, "cli-json" if args.json else "cli-text", audience)
+    if args.json:
+        print(json.dumps(_stats_json(stats, lang), ensure_ascii=False, indent=1))
+        return EXIT_OK
+    print(f"{stats_tables.period_label(stats, lang)} — {tr(f'stats.audience.{audience.value}')}")
+    titles = (tr("stats_xlsx.column.indicator"), *stats_tables.column_titles(stats, lang))
+    lines = [titles]
+    for row in stats_tables.all_totals(stats, lang):
+        unit = BY_CODE[row.key].unit
+        lines.append((row.label, *(cell.text(unit, lang) for cell in row.cells)))
+    widths = [max(len(line[i]) for line in lines) for i in range(len(titles))]
+    for line in lines:
+        values = (text.rjust(width) for text, width in zip(line[1:], widths[1:], strict=True))
+        cells = [line[0].ljust(widths[0]), *values]
+        print("  ".join(cells).rstrip())
+    return EXIT_OK
+
+
+def _stats_json(stats: object, lang: str) -> dict[str, object]:
+    """Every indicator's value, comparisons and breakdowns; hidden cells as "<5" (as the tables show them)."""
+    from desktop.domain import suppression
+    from desktop.domain.indicators import BY_CODE, Audience, Unit
+    from desktop.reports import stats_tables
+    from desktop.services.statistics import Statistics
+
+    assert isinstance(stats, Statistics)
+
+    def number(cell: stats_tables.Cell | None, unit: Unit) -> object:
+        if cell is None:
+            return None
+        if cell.hidden:
+            return suppression.SMALL_LABEL
+        if cell.value is None or unit in (Unit.RATE, Unit.DAYS):
+            return cell.value
+        return int(cell.value)
+
+    breakdowns: dict[str, dict[str, dict[str, object]]] = {}
+    for table in stats_tables.all_tables(stats, lang):
+        unit = table.indicator.unit
+        values = {row.key: number(row.cells[0], unit) for row in table.rows}
+        breakdowns.setdefault(table.indicator.code, {})[table.dimension] = values
+    order = [snap is not None for snap in (stats.current, stats.previous, stats.last_year)]
+    indicators: dict[str, object] = {}
+    for row in stats_tables.all_totals(stats, lang):
+        unit = BY_CODE[row.key].unit
+        cells = iter(row.cells)
+        current, previous, last_year = (next(cells) if present else None for present in order)
+        base = stats.current.figures[row.key].base
+        if base is not None and stats.audience is Audience.OUTSIDE and suppression.is_small(base):
+            shown_base: object = suppression.SMALL_LABEL
+        else:
+            shown_base = base
+        indicators[row.key] = {
+            "unit": unit.value,
+            "value": number(current, unit),
+            "base": shown_base,
+            "previous": number(previous, unit),
+            "last_year": number(last_year, unit),
+            "breakdowns": breakdowns.get(row.key, {}),
+        }
+    return {"period": stats.period.key(), "audience": stats.audience.value, "indicators": indicators}
+
+
+def cmd_report(args: argparse.Namespace) -> int:
+    from desktop.services import statistics
+
+    period, audience = _stats_request(args)
+    if not args.pdf and not args.xlsx:
+        raise UsageError("cli.report_needs_output")
+    lang = i18n.language()
+    writers: list[tuple[str, Path, Callable[..., object]]] = []
+    if args.xlsx:
+        from desktop.reports.stats_xlsx import render_statistics_xlsx
+
+        writers.append(("xlsx", Path(args.xlsx).expanduser(), render_statistics_xlsx))
+    if args.pdf:
+        from desktop.reports.stats_pdf import render_statistics_pdf
+
+        writers.append(("pdf", Path(args.pdf).expanduser(), render_statistics_pdf))
+    for _, out, _ in writers:
+        if not out.parent.is_dir():
+            raise InputRejected("cli.report_folder_missing", path=str(out))
+    handle = _open(args)
+    with handle:
+        stats = statistics.compute(handle, period, audience)
+        for kind, out, render in writers:
+            render(stats, lang, out=out)
+            statistics.record_export(handle, period, kind, audience)
+            print(tr("cli.report_written", path=str(out)))
+    return EXIT_OK
+
+
 def _date(text: str | None) -> datetime | None:
     if not text:
         return None
@@ -523,6 +638,20 @@ def build_parser() -> argparse.ArgumentParser:
     _credentials(a)
     a.add_argument("--json", action="store_true", help=tr("cli.help_json"))
     a.set_defaults(func=cmd_referrals_overdue)
+
+    for name, func, help_key in (("stats", cmd_stats, "cli.help_stats"), ("report", cmd_report, "cli.help_report")):
+        p = sub.add_parser(name, help=tr(help_key))
+        p.add_argument("--db", required=True, metavar="PATH")
+        _credentials(p)
+        p.add_argument("--month", required=True, metavar="YYYY-MM", help=tr("cli.help_month"))
+        p.add_argument("--lang", choices=i18n.LANGUAGES, help=tr("cli.help_stats_lang"))
+        p.add_argument("--outside", action="store_true", help=tr("cli.help_outside"))
+        if name == "stats":
+            p.add_argument("--json", action="store_true", help=tr("cli.help_json"))
+        else:
+            p.add_argument("--pdf", metavar="FILE", help=tr("cli.help_report_pdf"))
+            p.add_argument("--xlsx", metavar="FILE", help=tr("cli.help_report_xlsx"))
+        p.set_defaults(func=func)
     return parser
 
 

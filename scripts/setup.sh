@@ -9,8 +9,8 @@ purpose="${1:-run}"
 RUN_PACKAGES="python3-venv libgl1 libegl1 libfontconfig1 libfreetype6 libdbus-1-3 libglib2.0-0
   libxkbcommon0 libxkbcommon-x11-0 libxcb-cursor0 libxcb-icccm4 libxcb-image0 libxcb-keysyms1
   libxcb-randr0 libxcb-render-util0 libxcb-shape0 libxcb-xinerama0 libxcb-xkb1 fonts-dejavu-core"
-# Tests: PDF text extraction, a virtual screen.
-TEST_PACKAGES="poppler-utils xvfb xauth"
+# Tests: PDF text extraction, a virtual screen, LibreOffice (opens the XLSX reports headless).
+TEST_PACKAGES="poppler-utils xvfb xauth libreoffice-calc-nogui"
 
 wanted="$RUN_PACKAGES"
 [ "$purpose" = "test" ] && wanted="$wanted $TEST_PACKAGES"

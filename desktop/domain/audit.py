@@ -30,6 +30,7 @@ class RecordType(StrEnum):
     DATABASE = "database"
     PROVIDER = "provider"
     REFERRAL = "referral"
+    STATISTICS = "statistics"
 
 
 GENESIS_HASH = "0" * 64

@@ -27,7 +27,7 @@ from __future__ import annotations
 
 import unicodedata
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Literal, TypeVar
 
 Direction = Literal["L", "R", "EN", "N"]
@@ -52,6 +52,7 @@ class _Token:
     bold: bool
     kind: Direction
     space: bool = False
+    level: int = 0
 
 
 def word_type(word: str) -> Direction:
@@ -167,7 +168,9 @@ def visual_words(words: Sequence[Piece], rtl: bool) -> list[Piece]:
         if number:
             tokens.append(_Token(" ", False, "N", space=True))
         tokens.extend(_split_word(word))
-    ordered = visual_order(tokens, levels([token.kind for token in tokens], rtl))
+    token_levels = levels([token.kind for token in tokens], rtl)
+    tokens = [replace(token, level=level) for token, level in zip(tokens, token_levels, strict=True)]
+    ordered = visual_order(tokens, token_levels)
     result: list[Piece] = []
     current: list[_Token] = []
     for token in [*ordered, _Token(" ", False, "N", space=True)]:
@@ -187,8 +190,17 @@ def _compose(tokens: list[_Token]) -> Piece:
     """
     core = next((token for token in tokens if token.kind != "N"), tokens[0])
     if has_rtl("".join(token.text for token in tokens)):
-        tokens = list(reversed(tokens))
-    return Piece("".join(token.text for token in tokens), core.bold)
+        tokens = list(reversed(tokens))  # HarfBuzz mirrors the brackets of a right-to-left run itself
+        return Piece("".join(token.text for token in tokens), core.bold)
+    # Rule L4: a bracket drawn right to left (odd level) shows its mirror image: "(AVRR)".
+    return Piece("".join(_mirrored(token.text) if token.level % 2 else token.text for token in tokens), core.bold)
+
+
+_MIRROR = str.maketrans("()[]{}<>«»‹›", ")(][}{><»«›‹")
+
+
+def _mirrored(text: str) -> str:
+    return text.translate(_MIRROR)
 
 
 def reorder_words(words: Sequence[str], rtl: bool) -> list[str]:

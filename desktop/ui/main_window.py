@@ -83,6 +83,7 @@ class MainWindow(QMainWindow):
         "desktop.ui.pages.cases.section:CasesSection",
         "desktop.ui.pages.referrals.section:ReferralsSection",
         "desktop.ui.pages.directory.section:DirectorySection",
+        "desktop.ui.pages.statistics.section:StatisticsSection",
         "desktop.ui.pages.admin.section:AdminSection",
     )
 

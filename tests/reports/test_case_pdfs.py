@@ -473,6 +473,9 @@ def test_word_order_follows_the_bidi_algorithm() -> None:
     assert reorder_words(["صفحة", "1", "/", "3"], rtl=True) == ["3", "/", "1", "صفحة"]
     # Parentheses stay with the Arabic word they enclose (HarfBuzz mirrors them).
     assert reorder_words(["(محمد", "فيكتيف)"], rtl=True) == ["فيكتيف)", "(محمد"]
+    # Latin in brackets inside Arabic: the brackets are drawn mirrored (rule L4), never ")AVRR(".
+    assert reorder_words(["العودة", "(AVRR)", "طوعية"], rtl=True) == ["طوعية", "(AVRR)", "العودة"]
+    assert reorder_words(["Retour", "(AVRR)"], rtl=False) == ["Retour", "(AVRR)"]
     assert keep_together("06 00 00") == "06\u00a000\u00a000"
 
 

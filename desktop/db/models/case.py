@@ -17,13 +17,16 @@ class Case(Base):
         # The list's default view (open cases, newest first) scans this partial index.
         Index("ix_case_file_open", "opened_on", sqlite_where=text("closed_on IS NULL")),
         Index("ix_case_file_stage", "stage"),
+        # Cases active at a month end, by stage, read from the index alone.
+        Index("ix_case_file_open_stage", "stage", "opened_on", "closed_on", sqlite_where=text("closed_on IS NULL")),
         Index("ix_case_file_next_follow_up", "next_follow_up"),
         Index("ix_case_file_vulnerability_level", "vulnerability_level"),
+        Index("ix_case_file_person_opened", "person_id", "opened_on"),  # a person's cases; "new" in statistics
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
     number: Mapped[str] = mapped_column(String(24), unique=True)
-    person_id: Mapped[int] = mapped_column(ForeignKey("person.id"), index=True)
+    person_id: Mapped[int] = mapped_column(ForeignKey("person.id"))
     officer_id: Mapped[int | None] = mapped_column(ForeignKey("user_account.id"), default=None, index=True)
     opened_on: Mapped[date]
     stage: Mapped[str] = mapped_column(String(24), default="accueil")
@@ -40,9 +43,13 @@ class CaseStageEvent(Base):
     """Each move of the parcours (including closure and reopening), never edited."""
 
     __tablename__ = "case_stage_event"
+    __table_args__ = (
+        Index("ix_case_stage_event_on_date", "on_date"),  # cases with a later event (active at a past date)
+        Index("ix_case_stage_event_case_on_date", "case_id", "on_date"),  # a case's stage on a given day
+    )
 
     id: Mapped[int] = mapped_column(primary_key=True)
-    case_id: Mapped[int] = mapped_column(ForeignKey("case_file.id", ondelete="CASCADE"), index=True)
+    case_id: Mapped[int] = mapped_column(ForeignKey("case_file.id", ondelete="CASCADE"))
     on_date: Mapped[date]
     stage: Mapped[str] = mapped_column(String(24))
     reason: Mapped[str] = mapped_column(String(32), default="")  # closure reason, or "reopened"
@@ -54,10 +61,14 @@ class Contact(Base):
     """A visit or call (passage): date, type, needs expressed, short note."""
 
     __tablename__ = "contact"
-    __table_args__ = (Index("ix_contact_on_date", "on_date"),)
+    __table_args__ = (
+        # Statistics read a month of contacts from this index alone (no row lookups).
+        Index("ix_contact_month", "on_date", "case_id", "kind", "channel", "needs"),
+        Index("ix_contact_case_on_date", "case_id", "on_date"),  # a case's contacts; "new" in statistics
+    )
 
     id: Mapped[int] = mapped_column(primary_key=True)
-    case_id: Mapped[int] = mapped_column(ForeignKey("case_file.id", ondelete="CASCADE"), index=True)
+    case_id: Mapped[int] = mapped_column(ForeignKey("case_file.id", ondelete="CASCADE"))
     on_date: Mapped[date]
     kind: Mapped[str] = mapped_column(String(24))
     channel: Mapped[str] = mapped_column(String(16), default="in_person")

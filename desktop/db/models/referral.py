@@ -20,8 +20,17 @@ class Referral(Base):
             sqlite_where=text("state IN ('sent', 'acknowledged') AND counter_received_on IS NULL"),
         ),
         Index("ix_referral_provider", "provider_id", "sent_on"),
-        Index("ix_referral_sent_on", "sent_on"),
+        # Statistics read the referrals of a month from these two indexes alone.
+        Index(
+            "ix_referral_sent",
+            *("sent_on", "direction", "domain", "provider_id", "urgency", "counter_received_on", "case_id"),
+        ),
         Index("ix_referral_created_on", "created_on"),  # the log, newest first
+        # Counter-referrals of a month (a counter closes its referral that day); overdue at a past month end.
+        Index(
+            "ix_referral_closed",
+            *("closed_on", "counter_received_on", "direction", "domain", "outcome", "sent_on", "case_id"),
+        ),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
