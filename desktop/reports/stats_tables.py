@@ -9,6 +9,7 @@ rates and medians over 1–4 units are hidden.
 from __future__ import annotations
 
 from dataclasses import dataclass
+from datetime import date
 
 from desktop.domain import suppression
 from desktop.domain.indicators import (
@@ -18,6 +19,7 @@ from desktop.domain.indicators import (
     KEY_FIGURES,
     LABEL_PREFIX,
     MULTI_VALUED,
+    TREND_FIGURES,
     Audience,
     Figure,
     Indicator,
@@ -226,3 +228,28 @@ def period_label(stats: Statistics, lang: str) -> str:
     if period.is_month:
         return f"{tr_in(lang, f'stats.month.{period.start.month}')} {period.start.year}"
     return tr_in(lang, "stats.period_range", start=f"{period.start:%d/%m/%Y}", end=f"{period.end:%d/%m/%Y}")
+
+
+def month_label(month: date, lang: str) -> str:
+    return f"{tr_in(lang, f'stats.month.{month.month}')} {month.year}"
+
+
+def trend_table(stats: Statistics, lang: str) -> tuple[tuple[str, ...], tuple[Row, ...]]:
+    """The 12-month trend as (column titles, one row per month, oldest first).
+
+    For what leaves the office, each count from 1 to 4 is hidden (the months are not
+    added up anywhere, so no secondary suppression is needed).
+    """
+    trend = stats.trend
+    if trend is None:
+        return (), ()
+    codes = [code for code in TREND_FIGURES if code in trend.values]
+    suppress = stats.audience is Audience.OUTSIDE
+    rows = []
+    for index, month in enumerate(trend.months):
+        cells = []
+        for code in codes:
+            value = trend.values[code][index]
+            cells.append(Cell(value, suppress and suppression.is_small(value)))
+        rows.append(Row(f"{month:%Y-%m}", month_label(month, lang), tuple(cells)))
+    return tuple(indicator_name(code, lang) for code in codes), tuple(rows)

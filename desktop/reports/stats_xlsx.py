@@ -70,6 +70,10 @@ def build_workbook(stats: Statistics, lang: str) -> Workbook:
     for table in st.all_tables(stats, lang):
         sheet = book.create_sheet(_unique(sheet_name(table.indicator.code, table.dimension, lang), used))
         _table_sheet(sheet, stats, table, lang)
+    titles, months = st.trend_table(stats, lang)
+    if months:
+        trend_sheet = book.create_sheet(_unique(tr_in(lang, "stats_xlsx.sheet.trend"), used))
+        _trend_sheet(trend_sheet, stats, titles, months, lang)
     _definitions_sheet(book.create_sheet(_unique(tr_in(lang, "stats_xlsx.sheet.definitions"), used)), lang)
     if lang == "ar":
         for sheet in book.worksheets:
@@ -326,6 +330,24 @@ def _table_sheet(sheet: Worksheet, stats: Statistics, table: st.Table, lang: str
         _bold_row(sheet, row, len(titles))
     if table.dimension in MULTI_VALUED:
         _put(sheet, row + 2, 1, tr_in(lang, "stats_xlsx.note_multi"))
+
+
+def _trend_sheet(
+    sheet: Worksheet, stats: Statistics, titles: Sequence[str], months: Sequence[st.Row], lang: str
+) -> None:
+    """The 12 months ending with the period, month by month (counts)."""
+    from openpyxl.styles import Font
+
+    _put(sheet, 1, 1, tr_in(lang, "stats_xlsx.sheet.trend"))
+    sheet.cell(1, 1).font = Font(bold=True, size=12)
+    _put(sheet, 2, 1, f"{st.period_label(stats, lang)} — {tr_in(lang, f'stats.audience.{stats.audience.value}')}")
+    header = [tr_in(lang, "stats_xlsx.column.code"), tr_in(lang, "stats_xlsx.column.month"), *titles]
+    _header(sheet, 3, header, [10, 18, *([VALUE_WIDTH] * len(titles))])
+    for row, month in enumerate(months, 4):
+        _put(sheet, row, 1, month.key)
+        _put(sheet, row, 2, month.label)
+        for column, cell in enumerate(month.cells, 3):
+            _put_figure(sheet, row, column, cell, Unit.PERSONS)
 
 
 def _definitions_sheet(sheet: Worksheet, lang: str) -> None:

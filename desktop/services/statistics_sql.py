@@ -169,14 +169,17 @@ WHERE r.closed_on BETWEEN :s AND :e AND r.counter_received_on BETWEEN :s AND :e
 # one still waiting today is in the partial index of waiting referrals.
 OVERDUE = Family(
     "overdue",
-    """SELECT r.id AS unit, r.case_id AS case_id, r.domain AS referral_domain,
+    """SELECT w.id AS unit, w.case_id AS case_id, w.domain AS referral_domain,
   COALESCE(pr.kind, 'none') AS provider_kind
 FROM (
-  SELECT id FROM referral WHERE state IN ('sent', 'acknowledged') AND counter_received_on IS NULL AND due_on < :e
+  SELECT id, case_id, domain, provider_id FROM referral
+  WHERE state IN ('sent', 'acknowledged') AND counter_received_on IS NULL AND due_on < :e
+    AND direction = 'outgoing' AND sent_on <= :e
   UNION ALL
-  SELECT id FROM referral WHERE closed_on > :e AND due_on < :e
-) w JOIN referral r ON r.id = w.id LEFT JOIN provider pr ON pr.id = r.provider_id
-WHERE r.direction = 'outgoing' AND r.sent_on <= :e{X(r.case_id)}""",
+  SELECT id, case_id, domain, provider_id FROM referral
+  WHERE closed_on > :e AND due_on < :e AND direction = 'outgoing' AND sent_on <= :e
+) w LEFT JOIN provider pr ON pr.id = w.provider_id
+WHERE 1{X(w.case_id)}""",
     ("referral_domain", "provider_kind"),
 )
 

@@ -183,7 +183,7 @@ def test_one_sheet_per_table_with_valid_unique_names(computed: Computed, tmp_pat
     book = openpyxl.load_workbook(out)
     tables = stats_tables.all_tables(computed.internal, "fr")
     names = book.sheetnames
-    assert len(names) == len(tables) + 2 and names[-1] == "Définitions"
+    assert len(names) == len(tables) + 3 and names[-2:] == ["Évolution sur 12 mois", "Définitions"]
     assert len({n.casefold() for n in names}) == len(names)
     for name in names:
         assert 1 <= len(name) <= SHEET_NAME_MAX and not FORBIDDEN & set(name), name
@@ -199,6 +199,20 @@ def test_one_sheet_per_table_with_valid_unique_names(computed: Computed, tmp_pat
         assert sheet.freeze_panes is not None, sheet.title
         assert sheet.column_dimensions["B"].width, sheet.title
         assert not sheet.sheet_view.rightToLeft
+
+
+def test_trend_sheet_month_by_month(computed: Computed, tmp_path: Path) -> None:
+    out = tmp_path / "stats.xlsx"
+    render_statistics_xlsx(computed.internal, "fr", out)
+    sheet = openpyxl.load_workbook(out)["Évolution sur 12 mois"]
+    rows = [r for r in sheet.iter_rows(min_row=4, values_only=True) if r[0]]
+    assert next(r[0] for r in rows) == "2024-11" and rows[-1][0] == MONTH and len(rows) == 12
+    assert rows[-1][1] == "octobre 2025" and rows[-1][2] == 9  # people received in the month
+    assert all(isinstance(v, int) for r in rows for v in r[2:])
+    render_statistics_xlsx(computed.outside, "fr", out)
+    rows = [r for r in openpyxl.load_workbook(out)["Évolution sur 12 mois"].iter_rows(min_row=4, values_only=True)]
+    last = next(r for r in rows if r[0] == MONTH)
+    assert last[2] == 8 and "<5" in last[3:]  # 3 contacts, 2 referrals, 1 counter: hidden
 
 
 @pytest.mark.parametrize("lang", ["fr", "ar", "en"])

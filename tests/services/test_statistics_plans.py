@@ -28,14 +28,14 @@ EXPECTED = {
     "referrals_sent": ("SEARCH r USING COVERING INDEX ix_referral_sent (sent_on>? AND sent_on<?)",),
     "referrals_incoming": ("SEARCH r USING COVERING INDEX ix_referral_sent (sent_on>? AND sent_on<?)",),
     "counters": ("SEARCH r USING COVERING INDEX ix_referral_closed (closed_on>? AND closed_on<?)",),
-    "overdue": ("USING INDEX ix_referral_waiting (due_on<?)", "USING INDEX ix_referral_closed (closed_on>?)"),
+    "overdue": ("USING INDEX ix_referral_waiting (due_on<?)", "USING COVERING INDEX ix_referral_closed (closed_on>?)"),
     "cases_opened": ("SEARCH cf USING INDEX ix_case_file_opened_on (opened_on>? AND opened_on<?)",),
     "cases_active": (
         "SCAN cf USING COVERING INDEX ix_case_file_open_stage",
-        "USING INDEX ix_case_stage_event_on_date (on_date>?)",
-        "SEARCH e USING INDEX ix_case_stage_event_case_on_date (case_id=? AND on_date<?)",
+        "USING COVERING INDEX ix_case_stage_event_on_date (on_date>?)",
+        "SEARCH e USING COVERING INDEX ix_case_stage_event_case_on_date (case_id=? AND on_date<?)",
     ),
-    "cases_closed": ("SEARCH e USING INDEX ix_case_stage_event_on_date (on_date>? AND on_date<?)",),
+    "cases_closed": ("SEARCH e USING COVERING INDEX ix_case_stage_event_on_date (on_date>? AND on_date<?)",),
 }
 TABLE_ALIASES = {"c", "cf", "p", "b", "bc", "v", "r", "e", "o", "contact", "referral", "case_file", "person"}
 

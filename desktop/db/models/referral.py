@@ -30,6 +30,7 @@ class Referral(Base):
         Index(
             "ix_referral_closed",
             *("closed_on", "counter_received_on", "direction", "domain", "outcome", "sent_on", "case_id"),
+            *("due_on", "provider_id"),
         ),
     )
 

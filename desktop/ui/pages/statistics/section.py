@@ -182,11 +182,14 @@ class StatisticsSection(Page):
         generation, period = self._generation, self._wanted
         assert period is not None
         self._in_flight = generation
+        # First the period alone (its figures show at once), then the comparisons and the trend.
         self.ctx.call(
             statistics.compute,
             period,
             AUDIENCE,
-            on_done=partial(self._computed, generation),
+            False,
+            0,
+            on_done=partial(self._computed, generation, False),
             on_error=partial(self._failed, generation),
         )
 
@@ -201,7 +204,7 @@ class StatisticsSection(Page):
             return False
         return True
 
-    def _computed(self, generation: int, stats: Statistics) -> None:
+    def _computed(self, generation: int, complete: bool, stats: Statistics) -> None:
         if not self._answer_wanted(generation):
             return
         self._stop_busy()
@@ -209,6 +212,15 @@ class StatisticsSection(Page):
         self._computed_at = time.monotonic()
         self._stale = False
         self._show_stats()
+        if not complete:  # now what the period is compared with, and the year's trend
+            self._in_flight = generation
+            self.ctx.call(
+                statistics.compute,
+                stats.period,
+                AUDIENCE,
+                on_done=partial(self._computed, generation, True),
+                on_error=partial(self._failed, generation),
+            )
 
     def _failed(self, generation: int, error: BaseException) -> None:
         if not self._answer_wanted(generation):
