@@ -15,16 +15,15 @@ Arabic every sheet reads right to left.
 
 from __future__ import annotations
 
-import contextlib
+import io
 import math
-import os
 import re
-import tempfile
 from collections.abc import Sequence
 from datetime import datetime
 from pathlib import Path
 from typing import TYPE_CHECKING
 
+from desktop.db.files import atomic_write_bytes
 from desktop.domain import suppression
 from desktop.domain.indicators import BY_CODE, INDICATORS, MULTI_VALUED, Audience, Indicator, Unit, change
 from desktop.domain.periods import Period
@@ -390,17 +389,10 @@ def _definition_line(indicator: Indicator, lang: str) -> list[str]:
 
 # -- writing -----------------------------------------------------------------------------
 def _save_atomically(book: Workbook, out: Path) -> None:
-    """Through a temporary file beside ``out``: a reader sees the old file or the whole new one."""
-    handle, temporary = tempfile.mkstemp(prefix=f".{out.name}.", suffix=".part", dir=out.parent)
-    os.close(handle)
-    try:
-        book.save(temporary)
-        with open(temporary, "rb+") as written:
-            if written.read(2) != b"PK":
-                raise OSError(f"not a workbook: {temporary}")
-            os.fsync(written.fileno())
-        os.replace(temporary, out)
-    except BaseException:
-        with contextlib.suppress(OSError):
-            os.unlink(temporary)
-        raise
+    """A reader sees the old file or the whole new one (temporary file, fsync, rename)."""
+    buffer = io.BytesIO()
+    book.save(buffer)
+    data = buffer.getvalue()
+    if data[:2] != b"PK":
+        raise OSError(f"not a workbook: {out.name}")
+    atomic_write_bytes(out, data)

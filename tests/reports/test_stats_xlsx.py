@@ -296,15 +296,18 @@ def test_no_formula_anywhere_even_from_a_provider_name(computed: Computed, tmp_p
 
 
 def test_written_atomically(computed: Computed, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    import errno
+
+    from desktop.domain.errors import DiskFull
+
     out = tmp_path / "stats.xlsx"
     out.write_bytes(b"old report")
 
-    def broken(self: object, filename: str) -> None:
-        Path(filename).write_bytes(b"PK half")
-        raise OSError("disk full")
+    def disk_full(source: object, target: object) -> None:
+        raise OSError(errno.ENOSPC, "No space left on device")
 
-    monkeypatch.setattr(openpyxl.Workbook, "save", broken)
-    with pytest.raises(OSError, match="disk full"):
+    monkeypatch.setattr("desktop.db.files.os.replace", disk_full)
+    with pytest.raises(DiskFull):
         render_statistics_xlsx(computed.internal, "fr", out)
     assert out.read_bytes() == b"old report"
     assert sorted(p.name for p in tmp_path.iterdir()) == ["stats.xlsx"]

@@ -7,9 +7,6 @@ referral reads in red with its days late wherever it appears.
 
 from __future__ import annotations
 
-import contextlib
-import os
-import tempfile
 from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
@@ -23,6 +20,7 @@ from desktop.domain.errors import InputRejected
 from desktop.domain.referrals import display_code
 from desktop.i18n import tr
 from desktop.services import referrals
+from desktop.services.export_files import write_export
 from desktop.services.office import OfficeHandle
 from desktop.services.referral_types import ReferralRow
 from desktop.ui.models.case_list_model import codelist_label
@@ -213,17 +211,6 @@ class ReasonDialog(QDialog):
 # -- the printed slip ----------------------------------------------------------------------
 
 
-def _write_file(out: Path, data: bytes) -> None:
-    """All of the PDF or nothing: a temporary file beside ``out``, then a rename."""
-    fd, tmp_name = tempfile.mkstemp(prefix=f".{out.name}.", suffix=".tmp", dir=out.parent)
-    try:
-        with os.fdopen(fd, "wb") as handle:
-            handle.write(data)
-        os.replace(tmp_name, out)
-    except OSError:
-        with contextlib.suppress(OSError):
-            os.unlink(tmp_name)
-        raise
 
 
 def print_referral_slip(handle: OfficeHandle, referral_id: int, lang: str, out: Path) -> Path:
@@ -231,7 +218,7 @@ def print_referral_slip(handle: OfficeHandle, referral_id: int, lang: str, out: 
     from desktop.reports.referral_pdf import render_referral_slip_pdf  # type: ignore[import-not-found,unused-ignore]
 
     slip = referrals.slip(handle, referral_id)
-    _write_file(out, bytes(render_referral_slip_pdf(slip, lang)))
+    write_export(out, bytes(render_referral_slip_pdf(slip, lang)))
     return out
 
 

@@ -23,9 +23,6 @@ the right.
 
 from __future__ import annotations
 
-import contextlib
-import os
-import tempfile
 from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
@@ -48,6 +45,7 @@ from desktop import i18n
 from desktop.domain.indicators import BY_CODE, TREND_FIGURES
 from desktop.i18n import tr
 from desktop.reports import stats_tables
+from desktop.services.export_files import write_export
 from desktop.services.statistics import Statistics
 from desktop.ui.pages.statistics.texts import month_label
 from desktop.ui.widgets.common import format_datetime
@@ -532,16 +530,8 @@ class ChartFrame(QWidget):
 
 
 def write_file(out: Path, data: bytes) -> None:
-    """All of the file or nothing: a temporary file beside ``out``, then a rename."""
-    fd, tmp_name = tempfile.mkstemp(prefix=f".{out.name}.", suffix=".tmp", dir=out.parent)
-    try:
-        with os.fdopen(fd, "wb") as handle:
-            handle.write(data)
-        os.replace(tmp_name, out)
-    except OSError:
-        with contextlib.suppress(OSError):
-            os.unlink(tmp_name)
-        raise
+    """All of the file or nothing (a full disk raises DiskFull, told in the user's language)."""
+    write_export(out, data)
 
 
 class ChartPanel(QWidget):
