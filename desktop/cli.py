@@ -530,6 +530,20 @@ def cmd_report(args: argparse.Namespace) -> int:
     return EXIT_OK
 
 
+def cmd_office_key(args: argparse.Namespace) -> int:
+    """The office's public key for the regional secretariat (its private half never leaves)."""
+    from desktop.services import extract_keys
+
+    out = Path(args.out).expanduser()
+    if not out.is_dir() and not out.parent.is_dir():
+        raise InputRejected("cli.report_folder_missing", path=str(out))
+    handle = _open(args)
+    with handle:
+        key, written = extract_keys.write_office_public_key(handle, out)
+    print(tr("cli.office_key_written", path=str(written), fingerprint=key.fingerprint))
+    return EXIT_OK
+
+
 def _date(text: str | None) -> datetime | None:
     if not text:
         return None
@@ -652,6 +666,12 @@ def build_parser() -> argparse.ArgumentParser:
             p.add_argument("--pdf", metavar="FILE", help=tr("cli.help_report_pdf"))
             p.add_argument("--xlsx", metavar="FILE", help=tr("cli.help_report_xlsx"))
         p.set_defaults(func=func)
+
+    p = sub.add_parser("office-key", help=tr("cli.help_office_key"))
+    p.add_argument("--db", required=True, metavar="PATH")
+    _credentials(p, recovery=False)
+    p.add_argument("--out", required=True, metavar="FILE", help=tr("cli.help_office_key_out"))
+    p.set_defaults(func=cmd_office_key)
     return parser
 
 

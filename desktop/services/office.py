@@ -25,7 +25,7 @@ from desktop.db import audit_log, migrate
 from desktop.db.engine import close_engine, open_engine
 from desktop.db.files import OfficeLock
 from desktop.db.keys import RECOVERY_SLOT, KeyFile, keys_path, new_database_key, new_recovery_code
-from desktop.db.models import Office, Setting, User, utcnow
+from desktop.db.models import Office, OfficeSecret, Setting, User, utcnow
 from desktop.domain.audit import RECOVERY_ACTOR, SYSTEM_ACTOR, UNKNOWN_ACTOR, AuditAction, RecordType
 from desktop.domain.errors import (
     BaomError,
@@ -39,6 +39,8 @@ from desktop.domain.errors import (
 from desktop.domain.users import Role, check_login, check_password, role_at_least
 
 log = logging.getLogger(__name__)
+# Secrets of the extract (see OfficeSecret): the pseudonym HMAC key, the Ed25519 signing seed.
+SECRET_PURPOSES = ("pseudonym", "signing")
 
 AUTO_LOCK_KEY = "auto_lock_minutes"
 DEFAULT_AUTO_LOCK_MINUTES = 10
@@ -255,6 +257,8 @@ def _first_rows(
         from desktop.services.search_index import INDEX_VERSION, VERSION_KEY
 
         session.add(Setting(key=VERSION_KEY, value=INDEX_VERSION))
+        for purpose in SECRET_PURPOSES:  # the extract's keys, created with the office
+            session.add(OfficeSecret(purpose=purpose, value=secrets.token_bytes(32), created_at=now))
         audit_log.init_head(session)
         session.flush()
         audit_log.append(session, SYSTEM_ACTOR, AuditAction.CREATED, RecordType.OFFICE, 1)

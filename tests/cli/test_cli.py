@@ -197,3 +197,18 @@ def test_logs_hold_no_personal_data(tmp_path: Path, baom: Runner) -> None:
     assert logs  # something was logged
     for secret in names | phones | {CLI_PASSWORD, "mauvais-mot-de-passe"}:
         assert secret not in logs
+
+
+def test_office_key_writes_the_public_key_for_the_secretariat(office_db: Path, tmp_path: Path, baom: Runner) -> None:
+    out = tmp_path / "cles"
+    out.mkdir()
+    result = baom("office-key", "--db", str(office_db), "--user", "admin", "--out", str(out))
+    assert result.returncode == 0, result.stderr
+    written = out / f"BAOM-{COMMUNE.rstrip('.')}-public-key.txt"
+    lines = written.read_text(encoding="utf-8").splitlines()
+    assert lines[0] == "BAOM office public key" and "algorithm: Ed25519" in lines
+    fingerprint = next(line.split(": ", 1)[1] for line in lines if line.startswith("fingerprint: "))
+    assert re.fullmatch(r"([0-9A-F]{4} ){7}[0-9A-F]{4}", fingerprint)
+    assert fingerprint in result.stdout and str(written) in result.stdout
+    missing = baom("office-key", "--db", str(office_db), "--user", "admin", "--out", str(tmp_path / "no" / "k.txt"))
+    assert missing.returncode != 0 and "Traceback" not in missing.stderr and missing.stderr.count("\n") == 1

@@ -89,3 +89,28 @@ def test_a_refused_change_is_not_called_damage(tmp_path: Path) -> None:
     with handle, pytest.raises(InputRejected) as caught, handle.transaction() as session:
         session.execute(text("UPDATE audit_entry SET actor = 'x'"))
     assert caught.value.key == "error.db_refused"
+
+
+def test_an_older_office_gets_its_extract_keys_when_migrated(tmp_path: Path) -> None:
+    """0006 creates the pseudonym and signing secrets of an office made before it."""
+    from alembic import command
+
+    db = tmp_path / "bureau.baomdb"
+    _create(db)
+    handle = office.unlock(db, "admin", PASSWORD)
+    try:
+        with handle.engine.begin() as conn:
+            before = dict(conn.execute(text("SELECT purpose, value FROM office_secret")).all())
+            cfg = migrate._config()
+            cfg.attributes["connection"] = conn
+            command.downgrade(cfg, "0005")
+        with handle.engine.begin() as conn:
+            assert conn.execute(text("SELECT name FROM sqlite_master WHERE name = 'office_secret'")).first() is None
+        migrate.upgrade(handle.engine)
+        with handle.engine.connect() as conn:
+            after = dict(conn.execute(text("SELECT purpose, value FROM office_secret")).all())
+    finally:
+        handle.close()
+    assert set(before) == set(after) == {"pseudonym", "signing"}
+    assert all(len(value) == 32 for value in (*before.values(), *after.values()))
+    assert after["pseudonym"] != after["signing"] and after != before  # fresh random keys

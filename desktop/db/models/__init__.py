@@ -6,7 +6,7 @@ from desktop.db.models.base import Base, UtcDateTime, utcnow
 from desktop.db.models.case import Case, CaseStageEvent, Contact
 from desktop.db.models.consent import Consent
 from desktop.db.models.directory import Provider, ProviderService
-from desktop.db.models.office import Office, Setting
+from desktop.db.models.office import Office, OfficeSecret, Setting
 from desktop.db.models.person import HouseholdMember, IdentityDocument, Person
 from desktop.db.models.referral import Referral, ReferralEvent
 from desktop.db.models.user import User
@@ -25,6 +25,7 @@ __all__ = [
     "HouseholdMember",
     "IdentityDocument",
     "Office",
+    "OfficeSecret",
     "Person",
     "Provider",
     "ProviderService",

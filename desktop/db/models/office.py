@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import CheckConstraint, String
+from sqlalchemy import CheckConstraint, LargeBinary, String
 from sqlalchemy.orm import Mapped, mapped_column
 
 from desktop.db.models.base import Base, UtcDateTime
@@ -32,3 +32,17 @@ class Setting(Base):
 
     key: Mapped[str] = mapped_column(String(64), primary_key=True)
     value: Mapped[str] = mapped_column(String(2000))
+
+
+class OfficeSecret(Base):
+    """Secrets that never leave the office (not in any export): the extract's keys.
+
+    ``pseudonym``: the HMAC-SHA-256 key of the extract's pseudonymous keys (32 bytes);
+    ``signing``: the Ed25519 private key (32-byte seed) that signs the extract's manifest.
+    """
+
+    __tablename__ = "office_secret"
+
+    purpose: Mapped[str] = mapped_column(String(32), primary_key=True)
+    value: Mapped[bytes] = mapped_column(LargeBinary)
+    created_at: Mapped[datetime] = mapped_column(UtcDateTime())
