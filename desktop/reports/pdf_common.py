@@ -9,6 +9,7 @@ words in visual order (see ``bidi.py``); ReportLab and HarfBuzz shape the words.
 from __future__ import annotations
 
 import contextlib
+import errno
 import gettext
 import os
 import re
@@ -37,6 +38,7 @@ from reportlab.platypus import (
     TableStyle,
 )
 
+from desktop.domain.errors import DiskFull
 from desktop.i18n import is_rtl, normalise_language, tr_in
 from desktop.reports import fonts
 from desktop.reports.bidi import Piece, first_strong_is_rtl, keep_together, visual_words
@@ -605,9 +607,11 @@ def write_atomically(out: Path, produce: Callable[[str], None]) -> None:
                 raise OSError(f"not a PDF: {temporary}")
             os.fsync(written.fileno())
         os.replace(temporary, out)
-    except BaseException:
+    except BaseException as exc:
         with contextlib.suppress(OSError):
             os.unlink(temporary)
+        if isinstance(exc, OSError) and exc.errno == errno.ENOSPC:
+            raise DiskFull() from exc  # told in the user's language, like every other file we write
         raise
 
 

@@ -7,7 +7,7 @@ materialised base query and its ``GROUP BY``s), medians included (window functio
 from __future__ import annotations
 
 from collections.abc import Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import date, datetime
 
 from sqlalchemy import select, text
@@ -191,6 +191,17 @@ def compute(
         last_year = snapshot_in(session, period.year_before(), audience) if compare else None
         trend = trend_in(session, period, trend_months, audience) if trend_months else None
     return Statistics(current, previous, last_year, trend, info, utcnow())
+
+
+def complete(handle: OfficeHandle, stats: Statistics, trend_months: int = 12) -> Statistics:
+    """Add to a period computed alone what it is compared with, and the trend (the period is not redone)."""
+    period, audience = stats.period, stats.audience
+    with handle.transaction() as session:
+        prepare(session, audience)
+        previous = snapshot_in(session, period.previous(), audience)
+        last_year = snapshot_in(session, period.year_before(), audience)
+        trend = trend_in(session, period, trend_months, audience) if trend_months else None
+    return replace(stats, previous=previous, last_year=last_year, trend=trend)
 
 
 def cases_behind(

@@ -195,30 +195,23 @@ WHERE cf.opened_on BETWEEN :s AND :e{X(cf.id)}""",
 # that day is as it is now (open cases, read from an index); the few others are replayed
 # from their events.
 _LATER = "(SELECT case_id FROM case_stage_event WHERE on_date > :e)"
-CASES_ACTIVE = Family(
-    "cases_active",
-    f"""SELECT cf.id AS unit, cf.id AS case_id, cf.stage AS stage FROM case_file cf INDEXED BY ix_case_file_open_stage
-WHERE cf.closed_on IS NULL AND cf.opened_on <= :e AND cf.id NOT IN {_LATER}{{X(cf.id)}}
-UNION ALL
-SELECT unit, unit, stage FROM (
+_OPEN_NOW = "cf.closed_on IS NULL AND cf.opened_on <= :e"
+_AS_NOW = f"""SELECT cf.id AS unit, cf.id AS case_id, cf.stage AS stage
+FROM case_file cf INDEXED BY ix_case_file_open_stage WHERE {_OPEN_NOW} AND cf.id NOT IN {_LATER}{{X(cf.id)}}"""
+_REPLAYED = f"""SELECT unit, unit AS case_id, stage FROM (
   SELECT cf.id AS unit,
     (SELECT e.stage FROM case_stage_event e WHERE e.case_id = cf.id AND e.on_date <= :e
      ORDER BY e.on_date DESC, e.id DESC LIMIT 1) AS stage
   FROM case_file cf WHERE cf.id IN {_LATER} AND cf.opened_on <= :e{{X(cf.id)}}
-) WHERE stage IS NOT NULL AND stage <> 'cloture'""",
-    ("stage",),
-)
-
+) WHERE stage IS NOT NULL AND stage <> 'cloture'"""
 # Counting without listing: every case open now by stage (from the index alone), minus
 # those with an event after the day (replayed instead), minus excluded persons' cases.
-_OPEN_NOW = "cf.closed_on IS NULL AND cf.opened_on <= :e"
-_REPLAYED = CASES_ACTIVE.sql.split("UNION ALL", 1)[1]
-CASES_ACTIVE_COUNTS = f"""SELECT 'stage', cf.stage, COUNT(*), NULL, NULL
+_ACTIVE_COUNTS = f"""SELECT 'stage', cf.stage, COUNT(*), NULL, NULL
 FROM case_file cf INDEXED BY ix_case_file_open_stage WHERE {_OPEN_NOW} GROUP BY cf.stage
 UNION ALL SELECT 'stage', cf.stage, -COUNT(*), NULL, NULL FROM case_file cf
 WHERE cf.id IN {_LATER} AND {_OPEN_NOW} GROUP BY cf.stage{{EXCLUDED}}
 UNION ALL SELECT 'stage', stage, COUNT(*), NULL, NULL FROM ({_REPLAYED}) GROUP BY stage"""
-CASES_ACTIVE = Family(CASES_ACTIVE.name, CASES_ACTIVE.sql, CASES_ACTIVE.dimensions, counts=CASES_ACTIVE_COUNTS)
+CASES_ACTIVE = Family("cases_active", f"{_AS_NOW}\nUNION ALL\n{_REPLAYED}", ("stage",), counts=_ACTIVE_COUNTS)
 
 
 def _excluded_terms(audience: Audience) -> str:

@@ -360,3 +360,24 @@ def test_axis_scales_are_whole_numbers() -> None:
     for largest in (1, 7, 13, 99, 1234):
         top, step = nice_scale(largest)
         assert top >= largest and step >= 1 and step == int(step) and top / step <= 6
+
+
+def test_a_full_disk_leaves_the_old_report_and_says_so(
+    reports: Reports, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import errno
+
+    from desktop.domain.errors import DiskFull
+
+    stats = reports.internal
+    out = tmp_path / "rapport.pdf"
+    out.write_bytes(b"old report")
+
+    def disk_full(source: object, target: object) -> None:
+        raise OSError(errno.ENOSPC, "No space left on device")
+
+    monkeypatch.setattr("desktop.reports.pdf_common.os.replace", disk_full)
+    with pytest.raises(DiskFull):
+        render_statistics_pdf(stats, "fr", out=out)
+    assert out.read_bytes() == b"old report"
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["rapport.pdf"]

@@ -481,6 +481,18 @@ def test_previous_month_and_last_year(office_built: Office) -> None:
     assert year["referrals_sent"].value == 0 and year["counter_referral_rate"].value is None
 
 
+def test_completing_a_period_computed_alone_gives_the_same_statistics(office_built: Office) -> None:
+    """The dashboard shows the period first, then adds its comparisons without redoing it."""
+    handle = office_built.handle
+    alone = statistics.compute(handle, OCTOBER, Audience.OUTSIDE, compare=False, trend_months=0)
+    assert alone.previous is None and alone.last_year is None and alone.trend is None
+    completed = statistics.complete(handle, alone)
+    whole = statistics.compute(handle, OCTOBER, Audience.OUTSIDE)
+    assert completed.current is alone.current
+    assert completed.previous == whole.previous and completed.last_year == whole.last_year
+    assert completed.trend == whole.trend
+
+
 def test_twelve_month_trend(office_built: Office) -> None:
     trend = statistics.compute(office_built.handle, OCTOBER).trend
     assert trend is not None

@@ -211,6 +211,11 @@ class DirectoryListPage(QWidget):
         )
 
     def reset_filter(self) -> None:
+        self._clear_filters()
+        self.apply_filter()
+
+    def _clear_filters(self) -> None:
+        """Every filter back to "all", without a query per widget."""
         self._quiet = True
         try:
             for combo in self.combos.values():
@@ -221,7 +226,6 @@ class DirectoryListPage(QWidget):
             self.search_edit.clear()
         finally:
             self._quiet = False
-        self.apply_filter()
 
     def _providers_loaded(self, generation: int, rows: list[ProviderRow]) -> None:
         if not shiboken6.isValid(self) or generation != self._generation or self.ctx.actor is None:
@@ -360,16 +364,7 @@ class DirectoryListPage(QWidget):
         """The office locked: no rows, no search text, filters back to all."""
         self.search_timer.stop()
         self._generation += 1
-        self._quiet = True
-        try:
-            for combo in self.combos.values():
-                combo.setCurrentIndex(0)
-            self.area_filter.clear()
-            self.stale_check.setChecked(False)
-            self.inactive_check.setChecked(False)
-            self.search_edit.clear()
-        finally:
-            self._quiet = False
+        self._clear_filters()
         self._loaded = False
         self._select_after_load = None
         self.model.clear()

@@ -215,9 +215,8 @@ class StatisticsSection(Page):
         if not complete:  # now what the period is compared with, and the year's trend
             self._in_flight = generation
             self.ctx.call(
-                statistics.compute,
-                stats.period,
-                AUDIENCE,
+                statistics.complete,
+                stats,
                 on_done=partial(self._computed, generation, True),
                 on_error=partial(self._failed, generation),
             )
