@@ -544,6 +544,36 @@ def cmd_office_key(args: argparse.Namespace) -> int:
     return EXIT_OK
 
 
+def cmd_extract(args: argparse.Namespace) -> int:
+    """The month's anonymised extract for the regional secretariat (a .zip, or a folder)."""
+    from desktop.domain.periods import Period
+    from desktop.services import extract
+
+    period = Period.parse_month(args.month)
+    out = Path(args.out).expanduser()
+    folder = out.parent if out.suffix.lower() == ".zip" else out
+    if not folder.is_dir():
+        raise InputRejected("cli.report_folder_missing", path=str(out))
+    handle = _open(args)
+    with handle:
+        built = extract.build_extract(handle, period)
+        written = extract.write_extract(handle, built, out)
+    persons, referrals = built.manifest["persons"], built.manifest["referrals"]
+    print(tr("cli.extract_written", path=str(written)))
+    print(
+        tr(
+            "cli.extract_summary",
+            written=persons["written"],
+            population=persons["population"],
+            suppressed=persons["suppressed"],
+            generalised=persons["generalised"],
+            referrals=referrals["written"],
+            indicators=len(built.indicators),
+        )
+    )
+    return EXIT_OK
+
+
 def _date(text: str | None) -> datetime | None:
     if not text:
         return None
@@ -672,6 +702,13 @@ def build_parser() -> argparse.ArgumentParser:
     _credentials(p, recovery=False)
     p.add_argument("--out", required=True, metavar="FILE", help=tr("cli.help_office_key_out"))
     p.set_defaults(func=cmd_office_key)
+
+    p = sub.add_parser("extract", help=tr("cli.help_extract"))
+    p.add_argument("--db", required=True, metavar="PATH")
+    _credentials(p, recovery=False)
+    p.add_argument("--month", required=True, metavar="YYYY-MM", help=tr("cli.help_month"))
+    p.add_argument("--out", required=True, metavar="DIR|FILE.zip", help=tr("cli.help_extract_out"))
+    p.set_defaults(func=cmd_extract)
     return parser
 
 

@@ -42,7 +42,7 @@ def with_audience(sql: str, audience: Audience) -> str:
     return _FILTER.sub("", sql)
 
 
-def _age_sql() -> str:
+def age_sql() -> str:
     """Age in whole years on the last day of the period (estimated year as a fallback)."""
     year_e = "CAST(substr(:e, 1, 4) AS INTEGER)"
     exact = (
@@ -96,7 +96,7 @@ PEOPLE = Family(
       OR EXISTS (SELECT 1 FROM case_file b JOIN contact bc ON bc.case_id = b.id
                  WHERE b.person_id = rc.person_id AND bc.on_date < :s)
     THEN 'returning' ELSE 'new' END AS status,
-    p.category AS category, p.sex AS sex, {_age_sql()} AS age,
+    p.category AS category, p.sex AS sex, {age_sql()} AS age,
     {group_case_sql("p.nationality")} AS nationality_group
   FROM (SELECT person_id, MAX(case_id) AS case_id FROM ({_RECEIVED}) GROUP BY person_id) rc
   JOIN person p ON p.id = rc.person_id
