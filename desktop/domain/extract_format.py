@@ -14,6 +14,7 @@ import json
 from collections import Counter
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
+from operator import itemgetter
 from typing import Any
 
 from desktop.domain.codelists import VULNERABILITY_CRITERIA
@@ -108,13 +109,11 @@ class Anonymised:
     generalised: int  # written rows with at least one QI coarser than at the start
 
 
-def qi_tuple(row: Sequence[str]) -> tuple[str, ...]:
-    return tuple(row[i] for i in QI_POSITIONS)
+qi_tuple: Callable[[Sequence[str]], tuple[str, ...]] = itemgetter(*QI_POSITIONS)
 
 
-def small_classes(rows: Sequence[Sequence[str]], k: int = K) -> list[int]:
-    """Positions of the rows whose QI class has fewer than ``k`` rows."""
-    tuples = [qi_tuple(r) for r in rows]
+def small_classes(tuples: Sequence[tuple[str, ...]], k: int = K) -> list[int]:
+    """Positions of the QI tuples whose class has fewer than ``k`` rows."""
     sizes = Counter(tuples)
     return [i for i, t in enumerate(tuples) if sizes[t] < k]
 
@@ -123,17 +122,19 @@ def anonymise(rows: Sequence[Sequence[str]], k: int = K) -> Anonymised:
     """Generalise step by step the rows of small classes, then suppress what is still small."""
     work = [list(r) for r in rows]
     start = [qi_tuple(r) for r in work]
-    small = small_classes(work, k)
+    tuples = list(start)
+    small = small_classes(tuples, k)
     for column, mapping in LADDER:
         if not small:
             break
         position = PERSON_COLUMNS.index(column)
         for i in small:
             work[i][position] = mapping(work[i][position])
-        small = small_classes(work, k)
+            tuples[i] = qi_tuple(work[i])
+        small = small_classes(tuples, k)
     suppressed = frozenset(small)
     written = [r for i, r in enumerate(work) if i not in suppressed]
-    generalised = sum(1 for i, r in enumerate(work) if i not in suppressed and qi_tuple(r) != start[i])
+    generalised = sum(1 for i, t in enumerate(tuples) if i not in suppressed and t != start[i])
     return Anonymised(written, suppressed, generalised)
 
 
@@ -156,7 +157,8 @@ def csv_bytes(header: Sequence[str], rows: Iterable[Sequence[str]]) -> bytes:
     out = io.StringIO(newline="")
     writer = csv.writer(out, delimiter=";", lineterminator="\r\n", quoting=csv.QUOTE_MINIMAL)
     writer.writerow(header)
-    writer.writerows([guard(cell) for cell in row] for row in rows)
+    starts = FORMULA_STARTS
+    writer.writerows([cell if cell[:1] not in starts else "'" + cell for cell in row] for row in rows)
     return codecs.BOM_UTF8 + out.getvalue().encode("utf-8")
 
 

@@ -78,13 +78,13 @@ def person_rows_in(session: Session, secret: bytes, period: Period) -> tuple[lis
     rows: list[list[str]] = []
     ids: list[int] = []
     params = {"s": period.start.isoformat(), "e": period.end.isoformat()}
+    person_key = keys.pseudonymiser(secret, "person")
     for pid, received, first, category, sex, age, nationality, residence, stage, level, criteria in session.execute(
         text(q.PERSON_ROWS), params
     ):
         ticked = set(str(criteria).split("|"))
         flags = ["1" if c in ticked else "0" for c in VULNERABILITY_CRITERIA]
-        key = keys.pseudonym(secret, "person", int(pid))
-        row = [key, "1" if received else "0", str(first), category, sex, age, nationality, residence]
+        row = [person_key(int(pid)), "1" if received else "0", str(first), category, sex, age, nationality, residence]
         rows.append([*row, stage, level, *flags])
         ids.append(int(pid))
     return rows, ids
@@ -97,14 +97,15 @@ def referral_rows_in(
     rows: list[list[str]] = []
     blanked = 0
     params = {"s": period.start.isoformat(), "e": period.end.isoformat()}
+    person_key, referral_key = keys.pseudonymiser(secret, "person"), keys.pseudonymiser(secret, "referral")
     for rid, pid, direction, month, domain, kind, urgency, state, overdue, outcome, counter, days in session.execute(
         text(q.REFERRALS), params
     ):
-        person_key = keys.pseudonym(secret, "person", int(pid)) if pid in written_persons else ""
-        blanked += person_key == ""
+        named = person_key(int(pid)) if pid in written_persons else ""
+        blanked += named == ""
         rows.append(
             [
-                keys.pseudonym(secret, "referral", int(rid)), person_key, direction, month, domain, kind, urgency,
+                referral_key(int(rid)), named, direction, month, domain, kind, urgency,
                 state, "1" if overdue else "0", outcome or "", counter or "", fmt.number(days),
             ]
         )  # fmt: skip

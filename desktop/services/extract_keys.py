@@ -9,6 +9,7 @@ from __future__ import annotations
 import base64
 import hashlib
 import hmac
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
@@ -32,6 +33,19 @@ MANIFEST_TAG = b"BAOM-EXTRACT-MANIFEST\n"  # signed before the manifest's bytes
 def pseudonym(secret: bytes, kind: str, internal_id: int) -> str:
     """``person_key`` / ``referral_key``: HMAC-SHA-256 of "kind:id", 64 lowercase hex characters."""
     return hmac.new(secret, f"{kind}:{internal_id}".encode("ascii"), hashlib.sha256).hexdigest()
+
+
+def pseudonymiser(secret: bytes, kind: str) -> Callable[[int], str]:
+    """:func:`pseudonym` for many ids (the keyed state is computed once)."""
+    keyed = hmac.new(secret, digestmod=hashlib.sha256)
+    prefix = f"{kind}:".encode("ascii")
+
+    def key(internal_id: int) -> str:
+        h = keyed.copy()
+        h.update(prefix + str(internal_id).encode("ascii"))
+        return h.hexdigest()
+
+    return key
 
 
 def key_series(secret: bytes) -> str:
