@@ -49,6 +49,7 @@ from desktop.services.statistics import Statistics
 from desktop.ui.context import AppContext
 from desktop.ui.pages.base import Page
 from desktop.ui.pages.statistics.drill_down import DrillDownDialog, DrillRequest
+from desktop.ui.pages.statistics.extract_dialog import ExtractLauncher
 from desktop.ui.pages.statistics.key_figures import KeyFigures
 from desktop.ui.pages.statistics.period_picker import PeriodPicker
 from desktop.ui.pages.statistics.tables import BreakdownPanel
@@ -94,6 +95,8 @@ class StatisticsSection(Page):
         self.pick_timer.timeout.connect(self.compute)
         self.refresh_button = QPushButton()
         self.refresh_button.clicked.connect(self.compute)
+        self.extract = ExtractLauncher(ctx, self)
+        """The regional extract (supervisors and admins)."""
         self.audience_label = QLabel()
         self.audience_label.setForegroundRole(QPalette.ColorRole.PlaceholderText)
         self.busy = busy_bar()
@@ -139,6 +142,7 @@ class StatisticsSection(Page):
         top = QHBoxLayout()
         top.addWidget(self.picker)
         top.addWidget(self.refresh_button)
+        top.addWidget(self.extract.button)
         top.addStretch(1)
         top.addWidget(self.audience_label)
         title_row = QHBoxLayout()
