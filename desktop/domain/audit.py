@@ -31,6 +31,8 @@ class RecordType(StrEnum):
     PROVIDER = "provider"
     REFERRAL = "referral"
     STATISTICS = "statistics"
+    REGION_OFFICE = "region_office"  # a commune office registered by the regional secretariat, its keys
+    REGION_IMPORT = "region_import"  # an extract stored in the regional database
 
 
 GENESIS_HASH = "0" * 64

@@ -9,6 +9,14 @@ from desktop.db.models.directory import Provider, ProviderService
 from desktop.db.models.office import Office, OfficeSecret, Setting
 from desktop.db.models.person import HouseholdMember, IdentityDocument, Person
 from desktop.db.models.referral import Referral, ReferralEvent
+from desktop.db.models.region import (
+    RegionImport,
+    RegionIndicator,
+    RegionOffice,
+    RegionOfficeKey,
+    RegionPerson,
+    RegionReferral,
+)
 from desktop.db.models.user import User
 from desktop.db.models.vulnerability import VulnerabilitySheet
 
@@ -31,6 +39,12 @@ __all__ = [
     "ProviderService",
     "Referral",
     "ReferralEvent",
+    "RegionImport",
+    "RegionIndicator",
+    "RegionOffice",
+    "RegionOfficeKey",
+    "RegionPerson",
+    "RegionReferral",
     "Setting",
     "SocialAssessment",
     "User",
