@@ -709,6 +709,10 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--month", required=True, metavar="YYYY-MM", help=tr("cli.help_month"))
     p.add_argument("--out", required=True, metavar="DIR|FILE.zip", help=tr("cli.help_extract_out"))
     p.set_defaults(func=cmd_extract)
+
+    from desktop import cli_region
+
+    cli_region.add_parser(sub)
     return parser
 
 
@@ -755,4 +759,6 @@ def main(argv: Sequence[str] | None = None) -> int:
 
 
 if __name__ == "__main__":
-    raise SystemExit(main())
+    from desktop import cli  # one module, run as a script or imported (cli_region imports it)
+
+    raise SystemExit(cli.main())
