@@ -41,6 +41,13 @@ def due_on(sent_on: date, urgency: str) -> date:
     return sent_on + timedelta(days=URGENCY_DAYS[urgency])
 
 
+def office_wall_clock(moment: datetime) -> datetime:
+    """The office's time of an aware timestamp, without a zone, to the second (what reports print)."""
+    if moment.tzinfo is not None:
+        moment = moment.astimezone(OFFICE_TIME_ZONE).replace(tzinfo=None)
+    return moment.replace(microsecond=0)
+
+
 def office_today(now: datetime | None = None) -> date:
     """Today at the office (Morocco's clock), whatever the computer's time zone says."""
     moment = now if now is not None else datetime.now(OFFICE_TIME_ZONE)

@@ -21,6 +21,9 @@ from enum import StrEnum
 
 from desktop.domain.indicators import BY_CODE, Unit
 
+# An extract is due by this day of the month after its own (completeness: received or late).
+LATE_DAY = 10
+
 
 class Combine(StrEnum):
     SUM = "sum"  # events: add communes and months

@@ -21,7 +21,8 @@ from reportlab.platypus import CondPageBreak, Flowable, KeepTogether, PageBreak,
 
 from desktop.domain import suppression
 from desktop.domain.indicators import INDICATORS
-from desktop.domain.regional import BAROMETER_SERVICES, Combine, combine_rule
+from desktop.domain.referrals import office_wall_clock
+from desktop.domain.regional import BAROMETER_SERVICES, LATE_DAY, Combine, combine_rule
 from desktop.reports import region_tables as rt
 from desktop.reports import stats_tables as st
 from desktop.reports.bidi import keep_together
@@ -47,8 +48,7 @@ from desktop.reports.pdf_common import (
     write_atomically,
 )
 from desktop.reports.stats_charts import Bar, bar_chart
-from desktop.reports.stats_pdf import NOTE_FILL, TABLE_SIZE, _facts, _local, _note, _number, _text, _typeset
-from desktop.services.region import LATE_DAY
+from desktop.reports.stats_pdf import NOTE_FILL, TABLE_SIZE, facts_table, note_box, number_cell, text_cell, typeset
 
 ZEBRA = colors.HexColor("#f5f7fa")
 TONE_FILL = {
@@ -75,7 +75,7 @@ def render_regional_pdf(report: rt.RegionalReport, out: Path | None = None) -> b
     """The regional report as PDF bytes; given ``out``, also written there atomically."""
     w = Writer(report.lang)
     title = w.tr("region_report.title")
-    generated = _local(report.generated_at)
+    generated = office_wall_clock(report.generated_at)
     story: list[Flowable] = [*_cover(w, report, title, generated), PageBreak()]
     story.extend(_completeness(w, report))
     story.append(_section_break())
@@ -122,7 +122,7 @@ def _cover(w: Writer, report: rt.RegionalReport, title: str, generated: Any) -> 
         space(3),
         w.para(report.range_label, TextStyle(size=17, align=centred)),
         space(22),
-        _facts(
+        facts_table(
             w,
             [
                 (w.tr("region_report.cover.region"), region),
@@ -133,10 +133,10 @@ def _cover(w: Writer, report: rt.RegionalReport, title: str, generated: Any) -> 
             ],
         ),
         space(14),
-        _note(
+        note_box(
             w,
             w.tr("region_report.publication_title"),
-            _typeset(w.tr("region_report.publication"), w.lang),
+            typeset(w.tr("region_report.publication"), w.lang),
             NOTE_FILL,
             legend=(suppression.SMALL_LABEL, w.tr("reports_stats.small_legend")),
         ),
@@ -177,7 +177,7 @@ def _grid(
 ) -> Table:
     """Some columns of ``table`` as a ruled table: the label column on the start side, figures right-aligned."""
     figure_side = TextStyle(size=size, bold=True, align="start" if w.rtl else "end")
-    header: list[Flowable] = [_text(w, table.corner, bold=True, size=size)]
+    header: list[Flowable] = [text_cell(w, table.corner, bold=True, size=size)]
     for i in columns:
         words = all(line.cells[i].unit is None for line in table.lines)
         style = TextStyle(size=size, bold=True, align="center") if words else figure_side
@@ -185,7 +185,7 @@ def _grid(
     rows: list[list[Flowable]] = [header]
     fills: list[tuple[int, int, colors.Color]] = []
     for r, line in enumerate(table.lines, 1):
-        row: list[Flowable] = [_text(w, line.label, bold=line.total, size=size)]
+        row: list[Flowable] = [text_cell(w, line.label, bold=line.total, size=size)]
         for c, i in enumerate(columns, 1):
             cell = line.cells[i]
             if cell.tone:
@@ -194,7 +194,7 @@ def _grid(
             elif cell.unit is None:
                 row.append(w.para(cell.text(w.lang), TextStyle(size=size, bold=line.total, align="center")))
             else:
-                row.append(_number(cell.text(w.lang), bold=line.total, size=size))
+                row.append(number_cell(cell.text(w.lang), bold=line.total, size=size))
         rows.append(row)
     widths = _widths(table, columns, width, width * label_share)
     last = len(widths) - 1
@@ -225,7 +225,7 @@ def _grid(
 
 
 def _notes(w: Writer, table: rt.Table) -> list[Flowable]:
-    return [w.small(_typeset(note, w.lang), space_before=2) for note in table.notes]
+    return [w.small(typeset(note, w.lang), space_before=2) for note in table.notes]
 
 
 def _printed(w: Writer, table: rt.Table, *, notes: bool = True, **options: Any) -> list[Flowable]:
@@ -244,7 +244,7 @@ def _printed(w: Writer, table: rt.Table, *, notes: bool = True, **options: Any) 
 def _section(w: Writer, report: rt.RegionalReport, section: str, intro: str) -> list[Flowable]:
     story: list[Flowable] = []
     for table in report.section(section):
-        story.extend([w.title(table.title), w.body(_typeset(w.tr(intro), w.lang), space_after=4)])
+        story.extend([w.title(table.title), w.body(typeset(w.tr(intro), w.lang), space_after=4)])
         story.extend(_printed(w, table))
     return story
 
@@ -253,9 +253,9 @@ def _completeness(w: Writer, report: rt.RegionalReport) -> list[Flowable]:
     table = report.table(rt.COMPLETENESS)
     return [
         w.title(table.title),
-        w.body(_typeset(w.tr("region_report.completeness_intro", day=LATE_DAY), w.lang), space_after=4),
+        w.body(typeset(w.tr("region_report.completeness_intro", day=LATE_DAY), w.lang), space_after=4),
         *_printed(w, table, notes=False, label_share=0.22, size=GRID_SIZE, padding=1.5),
-        w.small("  ·  ".join(_typeset(note, w.lang) for note in table.notes), space_before=2),
+        w.small("  ·  ".join(typeset(note, w.lang) for note in table.notes), space_before=2),
     ]
 
 
@@ -263,7 +263,7 @@ def _breakdowns(w: Writer, report: rt.RegionalReport) -> list[Flowable]:
     """Each indicator's breakdowns, two tables side by side."""
     story: list[Flowable] = [
         w.title(w.tr("region_report.breakdowns")),
-        w.body(_typeset(w.tr("region_report.breakdowns_intro"), w.lang), space_after=2),
+        w.body(typeset(w.tr("region_report.breakdowns_intro"), w.lang), space_after=2),
     ]
     tables = report.section(rt.BREAKDOWNS)
     gap = 6 * mm
@@ -326,7 +326,7 @@ def _barometer(w: Writer, report: rt.RegionalReport) -> list[Flowable]:
     summary = report.table("barometer.summary")
     story: list[Flowable] = [
         w.title(w.tr("region_report.barometer")),
-        w.body(_typeset(w.tr("region_report.barometer_intro"), w.lang), space_after=4),
+        w.body(typeset(w.tr("region_report.barometer_intro"), w.lang), space_after=4),
         w.heading(summary.title),
         _grid(w, summary, list(range(len(summary.columns))), label_share=0.32),
         *_notes(w, summary),
@@ -367,7 +367,7 @@ def _barometer(w: Writer, report: rt.RegionalReport) -> list[Flowable]:
 def _annex(w: Writer, report: rt.RegionalReport) -> list[Flowable]:
     story: list[Flowable] = [
         w.title(w.tr("region_report.annex")),
-        w.body(_typeset(w.tr("region_report.annex_intro"), w.lang), space_after=4),
+        w.body(typeset(w.tr("region_report.annex_intro"), w.lang), space_after=4),
         w.heading(w.tr("region_report.annex_rules")),
     ]
     for rule in Combine:
@@ -376,7 +376,7 @@ def _annex(w: Writer, report: rt.RegionalReport) -> list[Flowable]:
             KeepTogether(
                 [
                     w.subheading(rt.rule_name(rule, w.lang).capitalize()),
-                    w.body(_typeset(w.tr(f"region_report.rule_long.{rule.value}"), w.lang)),
+                    w.body(typeset(w.tr(f"region_report.rule_long.{rule.value}"), w.lang)),
                     w.para(
                         [
                             Run(w.tr("region_report.annex_applies") + " ", True),
@@ -388,7 +388,7 @@ def _annex(w: Writer, report: rt.RegionalReport) -> list[Flowable]:
             )
         )
     story.append(w.heading(w.tr("region_report.annex_barometer")))
-    story.append(w.body(_typeset(w.tr("region_report.barometer_intro"), w.lang), space_after=2))
+    story.append(w.body(typeset(w.tr("region_report.barometer_intro"), w.lang), space_after=2))
     for service, domains in BAROMETER_SERVICES.items():
         service_label = w.tr("region_report.service_label", service=rt.service_name(service, w.lang))
         runs = [Run(service_label + " ", True), Run(labels("service_domain", domains, w.lang))]
@@ -398,12 +398,12 @@ def _annex(w: Writer, report: rt.RegionalReport) -> list[Flowable]:
             KeepTogether(
                 [
                     w.subheading(w.tr(f"region_report.measure.{measure}")),
-                    w.body(_typeset(w.tr(f"region_report.measure_text.{measure}"), w.lang)),
+                    w.body(typeset(w.tr(f"region_report.measure_text.{measure}"), w.lang)),
                 ]
             )
         )
     story.append(w.heading(w.tr("region_report.annex_suppression")))
-    story.append(w.body(_typeset(w.tr("region_report.suppression_text"), w.lang), space_after=2))
+    story.append(w.body(typeset(w.tr("region_report.suppression_text"), w.lang), space_after=2))
     story.append(w.small(w.tr("region_report.hidden_count", count=report.hidden_counts)))
     story.append(w.heading(w.tr("region_report.annex_indicators")))
     for indicator in INDICATORS:
@@ -413,7 +413,7 @@ def _annex(w: Writer, report: rt.RegionalReport) -> list[Flowable]:
             KeepTogether(
                 [
                     w.subheading(st.indicator_name(indicator.code, w.lang)),
-                    w.body(_typeset(indicator.define(w.lang), w.lang)),
+                    w.body(typeset(indicator.define(w.lang), w.lang)),
                     w.para(
                         [
                             Run(w.tr("reports_stats.unit", unit=unit)),

@@ -50,11 +50,10 @@ from fractions import Fraction
 
 from desktop.domain import suppression
 from desktop.domain.indicators import BY_CODE, DIMENSION_VALUES, INDICATORS, MULTI_VALUED, Unit
-from desktop.domain.regional import BAROMETER_SERVICES, Access, Combine, combine_rule
+from desktop.domain.regional import BAROMETER_SERVICES, LATE_DAY, Access, Combine, combine_rule
 from desktop.i18n import tr_in
 from desktop.reports import stats_tables as st
 from desktop.reports.pdf_common import commune_name
-from desktop.services.region import LATE_DAY
 from desktop.services.region_stats import RegionalStatistics
 
 Qid = tuple[str, ...]  # a published count: ("fig", code, dimension, key, commune|ALL, month|ALL) or ("sent", …)

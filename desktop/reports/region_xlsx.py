@@ -15,6 +15,7 @@ from typing import TYPE_CHECKING
 
 from desktop.domain import suppression
 from desktop.domain.indicators import INDICATORS, Unit
+from desktop.domain.referrals import office_wall_clock
 from desktop.domain.regional import BAROMETER_SERVICES, Combine, combine_rule
 from desktop.i18n import tr_in
 from desktop.reports import region_tables as rt
@@ -27,16 +28,15 @@ from desktop.reports.stats_xlsx import (
     LRM,
     VALUE_WIDTH,
     Value,
-    _bold_row,
-    _header,
-    _lines,
-    _local,
-    _put,
-    _save_atomically,
-    _text_width,
-    _unique,
+    bold_row,
     clean_sheet_name,
+    line_count,
+    put_value,
+    save_atomically,
     sheet_name,
+    text_width,
+    unique_sheet_name,
+    write_header,
 )
 
 if TYPE_CHECKING:
@@ -49,7 +49,7 @@ _MONTH = re.compile(r"\d{4}-\d{2}")
 
 def render_regional_xlsx(report: rt.RegionalReport, out: Path) -> None:
     """Writes the workbook to ``out`` atomically: the old file or the whole new one, never half."""
-    _save_atomically(build_workbook(report), Path(out))
+    save_atomically(build_workbook(report), Path(out))
 
 
 def build_workbook(report: rt.RegionalReport) -> Workbook:
@@ -60,14 +60,16 @@ def build_workbook(report: rt.RegionalReport) -> Workbook:
     cover = book.active
     assert cover is not None
     used: set[str] = set()
-    cover.title = _unique(clean_sheet_name(tr_in(lang, "region_report.sheet.cover")), used)
+    cover.title = unique_sheet_name(clean_sheet_name(tr_in(lang, "region_report.sheet.cover")), used)
     names = []
     for table in report.tables:
         name = table.sheet or sheet_name(table.code, table.dimension, lang)
-        sheet = book.create_sheet(_unique(clean_sheet_name(name), used))
+        sheet = book.create_sheet(unique_sheet_name(clean_sheet_name(name), used))
         names.append((sheet.title, table.title))
         _table_sheet(sheet, report, table)
-    definitions = book.create_sheet(_unique(clean_sheet_name(tr_in(lang, "region_report.sheet.definitions")), used))
+    definitions = book.create_sheet(
+        unique_sheet_name(clean_sheet_name(tr_in(lang, "region_report.sheet.definitions")), used)
+    )
     _definitions_sheet(definitions, lang)
     names.append((definitions.title, tr_in(lang, "region_report.annex")))
     _cover_sheet(cover, report, names)
@@ -93,33 +95,33 @@ def _cover_sheet(sheet: Worksheet, report: rt.RegionalReport, names: list[tuple[
         (tr_in(lang, "region_report.xlsx.region_code"), report.region_code),
         (tr_in(lang, "region_report.cover.months"), f"{report.range_label} ({_code(months, lang)})"),
         (tr_in(lang, "region_report.cover.communes"), len(report.communes)),
-        (tr_in(lang, "region_report.xlsx.generated_at"), f"{_local(report.generated_at):%d/%m/%Y %H:%M}"),
+        (tr_in(lang, "region_report.xlsx.generated_at"), f"{office_wall_clock(report.generated_at):%d/%m/%Y %H:%M}"),
         (tr_in(lang, "region_report.cover.publication"), tr_in(lang, "region_report.cover.publication_value")),
     ]
-    _put(sheet, 1, 1, tr_in(lang, "region_report.title"))
+    put_value(sheet, 1, 1, tr_in(lang, "region_report.title"))
     sheet.cell(1, 1).font = Font(bold=True, size=14)
     row = 2
     for label, value in lines:
-        _put(sheet, row, 1, label)
+        put_value(sheet, row, 1, label)
         sheet.cell(row, 1).font = Font(bold=True)
-        _put(sheet, row, 2, value)
+        put_value(sheet, row, 2, value)
         sheet.cell(row, 2).alignment = Alignment(horizontal="right" if lang == "ar" else "left")
         row += 1
     row += 1
-    _put(sheet, row, 1, tr_in(lang, "region_report.publication_title"))
+    put_value(sheet, row, 1, tr_in(lang, "region_report.publication_title"))
     sheet.cell(row, 1).font = Font(bold=True)
-    _put(sheet, row + 1, 1, tr_in(lang, "region_report.publication"))
+    put_value(sheet, row + 1, 1, tr_in(lang, "region_report.publication"))
     sheet.cell(row + 1, 1).alignment = Alignment(wrap_text=True, vertical="top")
     sheet.merge_cells(start_row=row + 1, start_column=1, end_row=row + 1, end_column=2)
-    sheet.row_dimensions[row + 1].height = 15 * _lines(tr_in(lang, "region_report.publication"), 110)
+    sheet.row_dimensions[row + 1].height = 15 * line_count(tr_in(lang, "region_report.publication"), 110)
     row += 3
-    _put(sheet, row, 1, tr_in(lang, "region_report.xlsx.contents"))
+    put_value(sheet, row, 1, tr_in(lang, "region_report.xlsx.contents"))
     sheet.cell(row, 1).font = Font(bold=True)
     for name, title in names:
         row += 1
-        _put(sheet, row, 1, name)
-        _put(sheet, row, 2, title)
-    sheet.column_dimensions["A"].width = _text_width([label for label, _ in lines] + [n for n, _ in names], 18, 34)
+        put_value(sheet, row, 1, name)
+        put_value(sheet, row, 2, title)
+    sheet.column_dimensions["A"].width = text_width([label for label, _ in lines] + [n for n, _ in names], 18, 34)
     sheet.column_dimensions["B"].width = 80
 
 
@@ -148,9 +150,9 @@ def _table_sheet(sheet: Worksheet, report: rt.RegionalReport, table: rt.Table) -
     from openpyxl.styles import Alignment, Font
 
     lang = report.lang
-    _put(sheet, 1, 1, table.title)
+    put_value(sheet, 1, 1, table.title)
     sheet.cell(1, 1).font = Font(bold=True, size=12)
-    _put(sheet, 2, 1, f"{report.region_name} — {report.range_label}")
+    put_value(sheet, 2, 1, f"{report.region_name} — {report.range_label}")
     titles = [tr_in(lang, "stats_xlsx.column.code"), table.corner]
     for column in table.columns:
         title = column.title
@@ -158,30 +160,30 @@ def _table_sheet(sheet: Worksheet, report: rt.RegionalReport, table: rt.Table) -
             title = f"{title} ({_code(column.key, lang)})"
         titles.append(title)
     widths = [
-        _text_width([line.key for line in table.lines], 8, 16),
-        _text_width([line.label for line in table.lines], 22, 50),
+        text_width([line.key for line in table.lines], 8, 16),
+        text_width([line.label for line in table.lines], 22, 50),
         *(16.0 if table.section == rt.COMPLETENESS else VALUE_WIDTH for _ in table.columns),
     ]
-    _header(sheet, 3, titles, widths)
+    write_header(sheet, 3, titles, widths)
     sheet.freeze_panes = "C4"  # the titles and the labels stay in view
     right = Alignment(horizontal="right")
     centre = Alignment(horizontal="center")
     row = 3
     for line in table.lines:
         row += 1
-        _put(sheet, row, 1, line.key or None)
-        _put(sheet, row, 2, line.label)
+        put_value(sheet, row, 1, line.key or None)
+        put_value(sheet, row, 2, line.label)
         for at, cell in enumerate(line.cells, 3):
-            _put(sheet, row, at, cell_value(cell), _format(cell.unit) if cell.unit is not None else None)
+            put_value(sheet, row, at, cell_value(cell), _format(cell.unit) if cell.unit is not None else None)
             if cell.hidden:
                 sheet.cell(row, at).alignment = right  # "<5" lines up with the numbers
             elif cell.unit is None:
                 sheet.cell(row, at).alignment = centre
         if line.total:
-            _bold_row(sheet, row, len(titles))
+            bold_row(sheet, row, len(titles))
     for note in table.notes:
         row += 1
-        _put(sheet, row + 1, 1, note)
+        put_value(sheet, row + 1, 1, note)
 
 
 def _definitions_sheet(sheet: Worksheet, lang: str) -> None:
@@ -195,7 +197,7 @@ def _definitions_sheet(sheet: Worksheet, lang: str) -> None:
         tr_in(lang, "stats_xlsx.column.definition"),
     ]
     widths = [24.0, 34.0, 14.0, 70.0, 90.0]
-    _header(sheet, 1, titles, widths)
+    write_header(sheet, 1, titles, widths)
     top = Alignment(wrap_text=True, vertical="top")
     row = 1
     for indicator in INDICATORS:
@@ -210,7 +212,7 @@ def _definitions_sheet(sheet: Worksheet, lang: str) -> None:
         ]
         _block(sheet, row, values, widths, top)
     row += 2
-    _put(sheet, row, 1, tr_in(lang, "region_report.annex_rules"))
+    put_value(sheet, row, 1, tr_in(lang, "region_report.annex_rules"))
     sheet.cell(row, 1).font = Font(bold=True)
     for rule in Combine:
         row += 1
@@ -222,7 +224,7 @@ def _definitions_sheet(sheet: Worksheet, lang: str) -> None:
             top,
         )
     row += 2
-    _put(sheet, row, 1, tr_in(lang, "region_report.annex_barometer"))
+    put_value(sheet, row, 1, tr_in(lang, "region_report.annex_barometer"))
     sheet.cell(row, 1).font = Font(bold=True)
     for service, domains in BAROMETER_SERVICES.items():
         row += 1
@@ -243,7 +245,7 @@ def _definitions_sheet(sheet: Worksheet, lang: str) -> None:
         ]
         _block(sheet, row, values, widths, top)
     row += 2
-    _put(sheet, row, 1, tr_in(lang, "region_report.annex_suppression"))
+    put_value(sheet, row, 1, tr_in(lang, "region_report.annex_suppression"))
     sheet.cell(row, 1).font = Font(bold=True)
     _block(sheet, row + 1, ["", "", "", tr_in(lang, "region_report.suppression_text")], widths, top)
 
@@ -251,7 +253,7 @@ def _definitions_sheet(sheet: Worksheet, lang: str) -> None:
 def _block(sheet: Worksheet, row: int, values: list[str], widths: list[float], top: Alignment) -> None:
     lines = 1
     for column, (value, width) in enumerate(zip(values, widths, strict=False), 1):
-        _put(sheet, row, column, value or None)
+        put_value(sheet, row, column, value or None)
         sheet.cell(row, column).alignment = top
-        lines = max(lines, _lines(value, width))
+        lines = max(lines, line_count(value, width))
     sheet.row_dimensions[row].height = 15 * min(lines, 12)

@@ -30,6 +30,7 @@ from reportlab.platypus import CondPageBreak, Flowable, KeepTogether, PageBreak,
 
 from desktop.domain import suppression
 from desktop.domain.indicators import BY_CODE, INDICATORS, MULTI_VALUED, TREND_FIGURES, Audience, Unit
+from desktop.domain.referrals import office_wall_clock
 from desktop.reports import fonts
 from desktop.reports import stats_tables as st
 from desktop.reports.bidi import keep_together
@@ -85,7 +86,7 @@ def render_statistics_pdf(stats: Statistics, lang: str, out: Path | None = None)
     w = Writer(lang)
     office = stats.office
     commune = commune_name(office.commune_code, w.lang)
-    generated = _local(stats.generated_at)
+    generated = office_wall_clock(stats.generated_at)
     title = w.tr("reports_stats.title")
     period = st.period_label(stats, w.lang)
     tables = st.all_tables(stats, w.lang)
@@ -112,20 +113,13 @@ def render_statistics_pdf(stats: Statistics, lang: str, out: Path | None = None)
     return data
 
 
-def _typeset(text: str, lang: str) -> str:
+def typeset(text: str, lang: str) -> str:
     """French spacing kept whole: no line starts with "»", ":" or ";" nor ends with "«"."""
     if lang != "fr":
         return text
     for spaced, kept in (("« ", "«\u00a0"), (" »", "\u00a0»"), (" :", "\u00a0:"), (" ;", "\u00a0;")):
         text = text.replace(spaced, kept)
     return text
-
-
-def _local(moment: datetime) -> datetime:
-    """The office's wall-clock time of a UTC timestamp, without its zone."""
-    if moment.tzinfo is None:
-        return moment
-    return moment.astimezone().replace(tzinfo=None)
 
 
 # ---------------------------------------------------------------- cover
@@ -142,7 +136,7 @@ def _cover(w: Writer, stats: Statistics, commune: str, title: str, period: str, 
         space(3),
         w.para(period, TextStyle(size=17, align=centred)),
         space(22),
-        _facts(
+        facts_table(
             w,
             [
                 (w.tr("reports_stats.period"), period),
@@ -154,20 +148,20 @@ def _cover(w: Writer, stats: Statistics, commune: str, title: str, period: str, 
     ]
     if stats.audience is Audience.OUTSIDE:
         story.append(
-            _note(
+            note_box(
                 w,
                 w.tr("reports_stats.note_outside_title"),
-                _typeset(w.tr("reports_stats.note_outside"), w.lang),
+                typeset(w.tr("reports_stats.note_outside"), w.lang),
                 NOTE_FILL,
                 legend=(suppression.SMALL_LABEL, w.tr("reports_stats.small_legend")),
             )
         )
     else:
         story.append(
-            _note(
+            note_box(
                 w,
                 w.tr("reports_stats.note_internal_title"),
-                _typeset(w.tr("reports_stats.note_internal"), w.lang),
+                typeset(w.tr("reports_stats.note_internal"), w.lang),
                 WARNING_FILL,
             )
         )
@@ -176,7 +170,7 @@ def _cover(w: Writer, stats: Statistics, commune: str, title: str, period: str, 
     return story
 
 
-def _facts(w: Writer, pairs: Sequence[tuple[str, str]]) -> Table:
+def facts_table(w: Writer, pairs: Sequence[tuple[str, str]]) -> Table:
     """Label / value lines in the middle of the cover."""
     rows = [
         [w.para(name, TextStyle(size=10.5, color=MUTED, align="end")), w.value(value, TextStyle(size=10.5, bold=True))]
@@ -203,7 +197,7 @@ def _facts(w: Writer, pairs: Sequence[tuple[str, str]]) -> Table:
     return table
 
 
-def _note(w: Writer, heading: str, text: str, fill: colors.Color, legend: tuple[str, str] | None = None) -> Table:
+def note_box(w: Writer, heading: str, text: str, fill: colors.Color, legend: tuple[str, str] | None = None) -> Table:
     """A shaded box: a bold heading, a paragraph, and optionally a "symbol: meaning" line."""
     inner = CONTENT_WIDTH * 0.86
     content: list[Flowable] = [
@@ -213,7 +207,7 @@ def _note(w: Writer, heading: str, text: str, fill: colors.Color, legend: tuple[
     if legend is not None:
         symbol, meaning = legend
         cells: list[Flowable] = [
-            _number(symbol, bold=True, size=BODY_SIZE, align="center"),
+            number_cell(symbol, bold=True, size=BODY_SIZE, align="center"),
             w.para(meaning, TextStyle(size=BODY_SIZE)),
         ]
         widths = [12 * mm, inner - 12 * mm - 12]
@@ -253,7 +247,7 @@ def _note(w: Writer, heading: str, text: str, fill: colors.Color, legend: tuple[
 # ---------------------------------------------------------------- tables
 
 
-def _number(text: str, *, bold: bool = False, size: float = TABLE_SIZE, align: str = "end") -> Flowable:
+def number_cell(text: str, *, bold: bool = False, size: float = TABLE_SIZE, align: str = "end") -> Flowable:
     """A figure ("12", "<5", "45 %", "+3 pts"): always left to right, right-aligned so that units line up."""
     return _Figure(keep_together(text) or "—", size, bold, align)
 
@@ -292,7 +286,7 @@ class _Figure(Flowable):
             canvas.drawString(0, baseline, self.text)
 
 
-def _text(w: Writer, text: str, *, bold: bool = False, size: float = TABLE_SIZE) -> BidiParagraph:
+def text_cell(w: Writer, text: str, *, bold: bool = False, size: float = TABLE_SIZE) -> BidiParagraph:
     return w.value(text, TextStyle(size=size, bold=bold))
 
 
@@ -306,7 +300,7 @@ def _grid(
 ) -> Table:
     """A ruled table (first column on the start side) whose last row is a bold total when ``total``."""
     figure_side = TextStyle(size=TABLE_SIZE, bold=True, align="start" if w.rtl else "end")  # over the figures
-    head = [_text(w, header[0], bold=True), *(w.para(text, figure_side) for text in header[1:])]
+    head = [text_cell(w, header[0], bold=True), *(w.para(text, figure_side) for text in header[1:])]
     table = w.table(None, [head, *rows], widths, size=TABLE_SIZE, zebra=False)
     commands: list[tuple[Any, ...]] = [
         ("BACKGROUND", (0, 0), (-1, 0), HEADER_FILL),
@@ -327,9 +321,9 @@ def _grid(
 
 
 def _row(w: Writer, row: st.Row, unit: Unit, *, bold: bool = False, extra: Sequence[str] = ()) -> list[Flowable]:
-    cells: list[Flowable] = [_text(w, row.label, bold=bold)]
-    cells.extend(_number(cell.text(unit, w.lang), bold=bold) for cell in row.cells)
-    cells.extend(_number(text, bold=bold) for text in extra)
+    cells: list[Flowable] = [text_cell(w, row.label, bold=bold)]
+    cells.extend(number_cell(cell.text(unit, w.lang), bold=bold) for cell in row.cells)
+    cells.extend(number_cell(text, bold=bold) for text in extra)
     return cells
 
 
@@ -376,8 +370,8 @@ def _trend(w: Writer, stats: Statistics) -> list[Flowable]:
     rows = []
     for index, month in enumerate(trend.months):
         name = f"{w.tr(f'stats.month.{month.month}')} {month.year}"
-        cells: list[Flowable] = [_text(w, name)]
-        cells.extend(_number(_trend_value(trend.values[code][index], outside)[1]) for code in codes)
+        cells: list[Flowable] = [text_cell(w, name)]
+        cells.extend(number_cell(_trend_value(trend.values[code][index], outside)[1]) for code in codes)
         rows.append(cells)
     header = [w.tr("reports_stats.month"), *(st.indicator_name(code, w.lang) for code in codes)]
     return [
@@ -477,7 +471,7 @@ def _charts(
 def _annex(w: Writer) -> list[Flowable]:
     story: list[Flowable] = [
         w.title(w.tr("reports_stats.annex")),
-        w.body(_typeset(w.tr("reports_stats.annex_intro"), w.lang), space_after=4),
+        w.body(typeset(w.tr("reports_stats.annex_intro"), w.lang), space_after=4),
     ]
     for indicator in INDICATORS:
         unit = w.tr(f"stats.unit.{indicator.unit.value}")
@@ -486,7 +480,7 @@ def _annex(w: Writer) -> list[Flowable]:
             KeepTogether(
                 [
                     w.subheading(st.indicator_name(indicator.code, w.lang)),
-                    w.body(_typeset(indicator.define(w.lang), w.lang)),
+                    w.body(typeset(indicator.define(w.lang), w.lang)),
                     w.para(
                         [
                             Run(w.tr("reports_stats.unit", unit=unit)),

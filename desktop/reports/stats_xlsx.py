@@ -27,7 +27,7 @@ from desktop.db.files import atomic_write_bytes
 from desktop.domain import suppression
 from desktop.domain.indicators import BY_CODE, INDICATORS, MULTI_VALUED, Audience, Indicator, Unit, change
 from desktop.domain.periods import Period
-from desktop.domain.referrals import OFFICE_TIME_ZONE
+from desktop.domain.referrals import office_wall_clock
 from desktop.i18n import tr_in
 from desktop.reports import stats_tables as st
 from desktop.services.statistics import Snapshot, Statistics
@@ -54,7 +54,7 @@ Value = int | float | str | datetime | None
 def render_statistics_xlsx(stats: Statistics, lang: str, out: Path) -> None:
     """Writes the report to ``out`` atomically: the old file or the whole new one, never half."""
     book = build_workbook(stats, lang)
-    _save_atomically(book, Path(out))
+    save_atomically(book, Path(out))
 
 
 def build_workbook(stats: Statistics, lang: str) -> Workbook:
@@ -64,16 +64,16 @@ def build_workbook(stats: Statistics, lang: str) -> Workbook:
     summary = book.active
     assert summary is not None
     used: set[str] = set()
-    summary.title = _unique(tr_in(lang, "stats_xlsx.sheet.summary"), used)
+    summary.title = unique_sheet_name(tr_in(lang, "stats_xlsx.sheet.summary"), used)
     _summary_sheet(summary, stats, lang)
     for table in st.all_tables(stats, lang):
-        sheet = book.create_sheet(_unique(sheet_name(table.indicator.code, table.dimension, lang), used))
+        sheet = book.create_sheet(unique_sheet_name(sheet_name(table.indicator.code, table.dimension, lang), used))
         _table_sheet(sheet, stats, table, lang)
     titles, months = st.trend_table(stats, lang)
     if months:
-        trend_sheet = book.create_sheet(_unique(tr_in(lang, "stats_xlsx.sheet.trend"), used))
+        trend_sheet = book.create_sheet(unique_sheet_name(tr_in(lang, "stats_xlsx.sheet.trend"), used))
         _trend_sheet(trend_sheet, stats, titles, months, lang)
-    _definitions_sheet(book.create_sheet(_unique(tr_in(lang, "stats_xlsx.sheet.definitions"), used)), lang)
+    _definitions_sheet(book.create_sheet(unique_sheet_name(tr_in(lang, "stats_xlsx.sheet.definitions"), used)), lang)
     if lang == "ar":
         for sheet in book.worksheets:
             sheet.sheet_view.rightToLeft = True
@@ -95,7 +95,7 @@ def clean_sheet_name(name: str) -> str:
     return name or "Sheet"
 
 
-def _unique(name: str, used: set[str]) -> str:
+def unique_sheet_name(name: str, used: set[str]) -> str:
     """Excel compares sheet names without case."""
     candidate, n = name, 1
     while candidate.casefold() in used:
@@ -107,7 +107,7 @@ def _unique(name: str, used: set[str]) -> str:
 
 
 # -- cells -------------------------------------------------------------------------------
-def _put(sheet: Worksheet, row: int, column: int, value: Value, number_format: str | None = None) -> None:
+def put_value(sheet: Worksheet, row: int, column: int, value: Value, number_format: str | None = None) -> None:
     cell = sheet.cell(row, column)
     if isinstance(value, str):
         cell.value = _ILLEGAL.sub("", value)
@@ -138,7 +138,7 @@ def _cell_value(cell: st.Cell, unit: Unit) -> Value:
 
 
 def _put_figure(sheet: Worksheet, row: int, column: int, cell: st.Cell, unit: Unit) -> None:
-    _put(sheet, row, column, _cell_value(cell, unit), _number_format(unit))
+    put_value(sheet, row, column, _cell_value(cell, unit), _number_format(unit))
     if cell.hidden:  # "<5" lines up with the numbers, whatever the sheet's direction
         from openpyxl.styles import Alignment
 
@@ -158,7 +158,7 @@ def _change(current: st.Cell, before: st.Cell, unit: Unit, lang: str) -> tuple[f
 
 
 # -- layout helpers ----------------------------------------------------------------------
-def _header(sheet: Worksheet, row: int, titles: Sequence[str], widths: Sequence[float]) -> None:
+def write_header(sheet: Worksheet, row: int, titles: Sequence[str], widths: Sequence[float]) -> None:
     """The column titles (bold, wrapped, frozen above the data) and the column widths."""
     from openpyxl.styles import Alignment, Font, PatternFill
     from openpyxl.utils import get_column_letter
@@ -168,16 +168,16 @@ def _header(sheet: Worksheet, row: int, titles: Sequence[str], widths: Sequence[
     wrap = Alignment(wrap_text=True, vertical="top")
     lines = 1
     for column, (title, width) in enumerate(zip(titles, widths, strict=True), 1):
-        _put(sheet, row, column, title)
+        put_value(sheet, row, column, title)
         cell = sheet.cell(row, column)
         cell.font, cell.fill, cell.alignment = bold, fill, wrap
         sheet.column_dimensions[get_column_letter(column)].width = width
-        lines = max(lines, _lines(title, width))
+        lines = max(lines, line_count(title, width))
     sheet.row_dimensions[row].height = 15 * min(lines, 4)
     sheet.freeze_panes = sheet.cell(row + 1, 1).coordinate
 
 
-def _bold_row(sheet: Worksheet, row: int, columns: int) -> None:
+def bold_row(sheet: Worksheet, row: int, columns: int) -> None:
     from openpyxl.styles import Font
 
     bold = Font(bold=True)
@@ -185,7 +185,7 @@ def _bold_row(sheet: Worksheet, row: int, columns: int) -> None:
         sheet.cell(row, column).font = bold
 
 
-def _text_width(texts: Sequence[str], least: float, most: float) -> float:
+def text_width(texts: Sequence[str], least: float, most: float) -> float:
     longest = max((len(t) for t in texts), default=0)
     return float(min(most, max(least, longest + 2)))
 
@@ -225,15 +225,15 @@ def _cover(sheet: Worksheet, stats: Statistics, lang: str) -> tuple[int, list[st
     lines += [
         (tr_in(lang, "stats_xlsx.cover.period"), f"{st.period_label(stats, lang)} ({_key(stats.period, lang)})", None),
         (tr_in(lang, "stats_xlsx.cover.audience"), tr_in(lang, f"stats.audience.{stats.audience.value}"), None),
-        (tr_in(lang, "stats_xlsx.cover.generated_at"), f"{_local(stats.generated_at):%d/%m/%Y %H:%M}", None),
+        (tr_in(lang, "stats_xlsx.cover.generated_at"), f"{office_wall_clock(stats.generated_at):%d/%m/%Y %H:%M}", None),
     ]
-    _put(sheet, 1, 1, tr_in(lang, "stats_xlsx.title"))
+    put_value(sheet, 1, 1, tr_in(lang, "stats_xlsx.title"))
     sheet.cell(1, 1).font = Font(bold=True, size=14)
     row = 2
     for label, value, number_format in lines:
-        _put(sheet, row, 1, label)
+        put_value(sheet, row, 1, label)
         sheet.cell(row, 1).font = Font(bold=True)
-        _put(sheet, row, 2, value, number_format)
+        put_value(sheet, row, 2, value, number_format)
         row += 1
     notes = []
     if office.is_demo:
@@ -242,7 +242,7 @@ def _cover(sheet: Worksheet, stats: Statistics, lang: str) -> tuple[int, list[st
         notes.append(tr_in(lang, "stats_xlsx.cover.small_cells"))
     notes.append(tr_in(lang, "stats_xlsx.change_note"))
     for note in notes:
-        _put(sheet, row, 1, note)
+        put_value(sheet, row, 1, note)
         row += 1
     return row + 1, [label for label, _, _ in lines]
 
@@ -255,13 +255,6 @@ def _commune_name(code: str, lang: str) -> str:
     except KeyError:
         return ""
     return (commune.name_ar or commune.name_fr) if lang == "ar" else commune.name_fr
-
-
-def _local(moment: datetime) -> datetime:
-    """Office time, without a time zone (a spreadsheet date has none)."""
-    if moment.tzinfo is not None:
-        moment = moment.astimezone(OFFICE_TIME_ZONE).replace(tzinfo=None)
-    return moment.replace(microsecond=0)
 
 
 def _summary_sheet(sheet: Worksheet, stats: Statistics, lang: str) -> None:
@@ -279,33 +272,33 @@ def _summary_sheet(sheet: Worksheet, stats: Statistics, lang: str) -> None:
     if stats.last_year is not None:
         titles.append(tr_in(lang, "stats_xlsx.column.change_last_year"))
     widths = [
-        _text_width([*cover_labels, *(line.key for line in totals)], 12, 30),
-        _text_width([line.label for line in totals], 30, 48),
+        text_width([*cover_labels, *(line.key for line in totals)], 12, 30),
+        text_width([line.label for line in totals], 30, 48),
         14.0,
         *([VALUE_WIDTH] * (len(titles) - 3)),
     ]
-    _header(sheet, row, titles, widths)
+    write_header(sheet, row, titles, widths)
     first_change = 4 + len(comparisons) + 1
     for line in totals:
         row += 1
         unit = BY_CODE[line.key].unit
-        _put(sheet, row, 1, line.key)
-        _put(sheet, row, 2, line.label)
-        _put(sheet, row, 3, _unit_name(unit, lang))
+        put_value(sheet, row, 1, line.key)
+        put_value(sheet, row, 2, line.label)
+        put_value(sheet, row, 3, _unit_name(unit, lang))
         for i, cell in enumerate(line.cells):
             _put_figure(sheet, row, 4 + i, cell, unit)
         for i in range(len(comparisons)):
             value, number_format = _change(line.cells[0], line.cells[1 + i], unit, lang)
-            _put(sheet, row, first_change + i, value, number_format)
+            put_value(sheet, row, first_change + i, value, number_format)
 
 
 def _table_sheet(sheet: Worksheet, stats: Statistics, table: st.Table, lang: str) -> None:
     from openpyxl.styles import Font
 
     unit = table.indicator.unit
-    _put(sheet, 1, 1, f"{table.title} ({_unit_name(unit, lang)})")
+    put_value(sheet, 1, 1, f"{table.title} ({_unit_name(unit, lang)})")
     sheet.cell(1, 1).font = Font(bold=True, size=12)
-    _put(sheet, 2, 1, f"{st.period_label(stats, lang)} — {tr_in(lang, f'stats.audience.{stats.audience.value}')}")
+    put_value(sheet, 2, 1, f"{st.period_label(stats, lang)} — {tr_in(lang, f'stats.audience.{stats.audience.value}')}")
     titles = [
         tr_in(lang, "stats_xlsx.column.code"),
         st.dimension_name(table.dimension, lang),
@@ -313,22 +306,22 @@ def _table_sheet(sheet: Worksheet, stats: Statistics, table: st.Table, lang: str
     ]
     lines = list(table.rows) + ([table.total] if table.total is not None else [])
     widths = [
-        _text_width([line.key for line in lines], 8, 16),
-        _text_width([line.label for line in lines], 24, 60),
+        text_width([line.key for line in lines], 8, 16),
+        text_width([line.label for line in lines], 24, 60),
         *([VALUE_WIDTH] * (len(titles) - 2)),
     ]
-    _header(sheet, 3, titles, widths)
+    write_header(sheet, 3, titles, widths)
     row = 3
     for line in lines:
         row += 1
-        _put(sheet, row, 1, line.key or None)
-        _put(sheet, row, 2, line.label)
+        put_value(sheet, row, 1, line.key or None)
+        put_value(sheet, row, 2, line.label)
         for i, cell in enumerate(line.cells):
             _put_figure(sheet, row, 3 + i, cell, unit)
     if table.total is not None:
-        _bold_row(sheet, row, len(titles))
+        bold_row(sheet, row, len(titles))
     if table.dimension in MULTI_VALUED:
-        _put(sheet, row + 2, 1, tr_in(lang, "stats_xlsx.note_multi"))
+        put_value(sheet, row + 2, 1, tr_in(lang, "stats_xlsx.note_multi"))
 
 
 def _trend_sheet(
@@ -337,14 +330,14 @@ def _trend_sheet(
     """The 12 months ending with the period, month by month (counts)."""
     from openpyxl.styles import Font
 
-    _put(sheet, 1, 1, tr_in(lang, "stats_xlsx.sheet.trend"))
+    put_value(sheet, 1, 1, tr_in(lang, "stats_xlsx.sheet.trend"))
     sheet.cell(1, 1).font = Font(bold=True, size=12)
-    _put(sheet, 2, 1, f"{st.period_label(stats, lang)} — {tr_in(lang, f'stats.audience.{stats.audience.value}')}")
+    put_value(sheet, 2, 1, f"{st.period_label(stats, lang)} — {tr_in(lang, f'stats.audience.{stats.audience.value}')}")
     header = [tr_in(lang, "stats_xlsx.column.code"), tr_in(lang, "stats_xlsx.column.month"), *titles]
-    _header(sheet, 3, header, [10, 18, *([VALUE_WIDTH] * len(titles))])
+    write_header(sheet, 3, header, [10, 18, *([VALUE_WIDTH] * len(titles))])
     for row, month in enumerate(months, 4):
-        _put(sheet, row, 1, month.key)
-        _put(sheet, row, 2, month.label)
+        put_value(sheet, row, 1, month.key)
+        put_value(sheet, row, 2, month.label)
         for column, cell in enumerate(month.cells, 3):
             _put_figure(sheet, row, column, cell, Unit.PERSONS)
 
@@ -360,19 +353,19 @@ def _definitions_sheet(sheet: Worksheet, lang: str) -> None:
         tr_in(lang, "stats_xlsx.column.definition"),
     ]
     widths = [24.0, 34.0, 14.0, 34.0, 90.0]
-    _header(sheet, 1, titles, widths)
+    write_header(sheet, 1, titles, widths)
     top = Alignment(wrap_text=True, vertical="top")
     for row, indicator in enumerate(INDICATORS, 2):
         values = _definition_line(indicator, lang)
         lines = 1
         for column, (value, width) in enumerate(zip(values, widths, strict=True), 1):
-            _put(sheet, row, column, value)
+            put_value(sheet, row, column, value)
             sheet.cell(row, column).alignment = top
-            lines = max(lines, _lines(value, width))
+            lines = max(lines, line_count(value, width))
         sheet.row_dimensions[row].height = 15 * lines
 
 
-def _lines(text: str, width: float) -> int:
+def line_count(text: str, width: float) -> int:
     """About how many lines ``text`` wraps to in a column ``width`` characters wide."""
     return max(1, math.ceil(len(text) * 1.1 / max(width - 1, 1)))
 
@@ -388,7 +381,7 @@ def _definition_line(indicator: Indicator, lang: str) -> list[str]:
 
 
 # -- writing -----------------------------------------------------------------------------
-def _save_atomically(book: Workbook, out: Path) -> None:
+def save_atomically(book: Workbook, out: Path) -> None:
     """A reader sees the old file or the whole new one (temporary file, fsync, rename)."""
     buffer = io.BytesIO()
     book.save(buffer)

@@ -3,12 +3,19 @@
 A shell only: each section is a :class:`Page` that loads its own data through
 the context. Locking (Ctrl+L or inactivity) closes the database, clears every
 section and shows the lock screen; unlocking returns to where the person was.
+
+A regional secretariat's database (``OfficeInfo.kind == "region"``) gets the regional
+sections (:attr:`MainWindow.REGION_PAGE_CLASSES`) instead of the office's: the kind is
+read once, before the sections are built, and again after each unlock (a restored
+backup may be of the other kind).
 """
 
 from __future__ import annotations
 
+import contextlib
 from pathlib import Path
 
+import shiboken6
 from PySide6.QtCore import QSize, Qt, Signal
 from PySide6.QtGui import QAction, QCloseEvent, QKeySequence
 from PySide6.QtWidgets import (
@@ -33,6 +40,7 @@ from desktop import __version__
 from desktop.i18n import tr
 from desktop.services import maintenance
 from desktop.services.office import OfficeHandle, OfficeInfo, auto_lock_minutes, office_info
+from desktop.services.region import REGION_KIND
 from desktop.ui.context import AppContext
 from desktop.ui.dialogs.preferences import PreferencesDialog
 from desktop.ui.dialogs.unlock import UnlockForm
@@ -86,6 +94,16 @@ class MainWindow(QMainWindow):
         "desktop.ui.pages.statistics.section:StatisticsSection",
         "desktop.ui.pages.admin.section:AdminSection",
     )
+    REGION_PAGE_CLASSES: tuple[str, ...] = (
+        "desktop.ui.pages.region.communes:CommunesPage",
+        "desktop.ui.pages.region.extracts:ExtractsPage",
+        "desktop.ui.pages.region.completeness:CompletenessPage",
+        "desktop.ui.pages.region.indicators:IndicatorsPage",
+        "desktop.ui.pages.region.barometer:BarometerPage",
+        "desktop.ui.pages.directory.section:DirectorySection",
+        "desktop.ui.pages.admin.section:AdminSection",
+    )
+    """A regional secretariat's database: its sections instead of the office's (no person, no case)."""
 
     def __init__(self, ctx: AppContext, parent: QWidget | None = None) -> None:
         super().__init__(parent)
@@ -94,7 +112,10 @@ class MainWindow(QMainWindow):
         self._last_login = ""
         self._last_page = 0
         assert ctx.db_path is not None
-        self.pages: list[Page] = [self._make_page(spec) for spec in self.PAGE_CLASSES]
+        self.kind = self._database_kind()
+        self._retired: list[Page] = []
+        """Sections of the other kind of database, after a restore changed it (kept: answers may be on the way)."""
+        self.pages: list[Page] = [self._make_page(spec) for spec in self.page_classes(self.kind)]
         self.nav = QListWidget()
         self.nav.setObjectName("navigation")
         self.nav.setIconSize(QSize(20, 20))
@@ -103,13 +124,7 @@ class MainWindow(QMainWindow):
         self.nav.currentRowChanged.connect(self._nav_changed)
         self.page_stack = QStackedWidget()
         for page in self.pages:
-            self.page_stack.addWidget(page)
-            restore = getattr(page, "sig_restore_requested", None)
-            if restore is not None:
-                restore.connect(self.restore_backup)
-            auto_lock = getattr(page, "sig_auto_lock_changed", None)
-            if auto_lock is not None:
-                auto_lock.connect(self._start_idle)
+            self._add_page(page)
         workspace = QWidget()
         row = QHBoxLayout(workspace)
         row.setContentsMargins(0, 0, 0, 0)
@@ -147,6 +162,46 @@ class MainWindow(QMainWindow):
             for page in self.pages:
                 if page.is_allowed():
                     page.reload()
+
+    @classmethod
+    def page_classes(cls, kind: str) -> tuple[str, ...]:
+        return cls.REGION_PAGE_CLASSES if kind == REGION_KIND else cls.PAGE_CLASSES
+
+    def _database_kind(self) -> str:
+        """The kind of the database open now ("office" or "region"), asked once, before building the sections."""
+        handle = self.ctx.handle
+        if handle is None or handle.closed:
+            return "office"  # checked again when the office's details arrive after unlock
+        try:
+            return str(self.ctx.runner.run_sync(office_info, handle).kind)
+        except Exception:  # noqa: BLE001 - a damaged file is told by the sections' own calls
+            return "office"
+
+    def _add_page(self, page: Page) -> None:
+        self.page_stack.addWidget(page)
+        restore = getattr(page, "sig_restore_requested", None)
+        if restore is not None:
+            restore.connect(self.restore_backup)
+        auto_lock = getattr(page, "sig_auto_lock_changed", None)
+        if auto_lock is not None:
+            auto_lock.connect(self._start_idle)
+
+    def _use_kind(self, kind: str) -> None:
+        """Another kind of database is open here (a backup of the other kind restored): its sections."""
+        for page in self.pages:
+            self.page_stack.removeWidget(page)
+            page.hide()
+            with contextlib.suppress(RuntimeError, TypeError):
+                self.ctx.sig_unlocked.disconnect(page._unlocked)
+            self._retired.append(page)
+        self.kind = kind
+        self.pages = [self._make_page(spec) for spec in self.page_classes(kind)]
+        for page in self.pages:
+            self._add_page(page)
+            if self.ctx.is_unlocked and page.is_allowed():
+                page.reload()
+        self._last_page = 0
+        self.page_stack.setCurrentIndex(0)
 
     def _make_page(self, spec: str) -> Page:
         import importlib
@@ -219,7 +274,8 @@ class MainWindow(QMainWindow):
 
     def _update_status(self) -> None:
         actor = self.ctx.actor
-        self.office_status.setText(tr("status.office", office=self._office.name) if self._office else "")
+        key = "region_ui.status.secretariat" if self.kind == REGION_KIND else "status.office"
+        self.office_status.setText(tr(key, office=self._office.name) if self._office else "")
         if actor is not None:
             self.user_status.setText(tr("status.user", name=actor.display_name, role=tr("role." + actor.role)))
             self.lock_status.setText(tr("status.unlocked"))
@@ -294,7 +350,11 @@ class MainWindow(QMainWindow):
         self.ctx.call(auto_lock_minutes, on_done=self._start_idle)
 
     def _office_loaded(self, info: OfficeInfo) -> None:
+        if not shiboken6.isValid(self):
+            return  # this window was closed (another office) while the answer was on its way
         self._office = info
+        if info.kind != self.kind:
+            self._use_kind(info.kind)
         self.retranslate()
 
     def _start_idle(self, minutes: int) -> None:

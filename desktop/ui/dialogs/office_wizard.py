@@ -1,5 +1,9 @@
 """Creating a new office: commune, name and file, first administrator, recovery code.
 
+The first page also chooses what is created: a commune's office (« Bureau communal »,
+the usual case) or a regional secretariat (« Secrétariat régional »: a region instead
+of a commune, then the same steps; :func:`desktop.services.region.create_region`).
+
 The office is created when the person leaves the administrator page (a commit
 page: there is no going back once the encrypted file exists). The last page shows
 the recovery code once; the wizard cannot be finished before the person confirms
@@ -16,6 +20,7 @@ from PySide6.QtCore import Qt, Signal
 from PySide6.QtGui import QCloseEvent, QFont, QFontDatabase
 from PySide6.QtWidgets import (
     QCheckBox,
+    QComboBox,
     QDialog,
     QFileDialog,
     QFormLayout,
@@ -24,6 +29,7 @@ from PySide6.QtWidgets import (
     QLayout,
     QLineEdit,
     QPushButton,
+    QRadioButton,
     QVBoxLayout,
     QWidget,
     QWizard,
@@ -32,9 +38,11 @@ from PySide6.QtWidgets import (
 
 from desktop import config, i18n
 from desktop.domain.errors import BaomError, InputRejected
+from desktop.domain.geography import geography, sort_key
 from desktop.domain.users import MIN_PASSWORD_LENGTH, check_login, check_password
 from desktop.i18n import tr
 from desktop.services import office as office_service
+from desktop.services import region as region_service
 from desktop.services.office import OfficeHandle
 from desktop.ui.context import AppContext
 from desktop.ui.widgets.common import ErrorLabel, busy_bar, confirm, error_message
@@ -43,6 +51,8 @@ from desktop.ui.widgets.commune_picker import CommunePicker
 OFFICE_SUFFIX = ".baomdb"
 
 PAGE_COMMUNE, PAGE_OFFICE, PAGE_ADMIN, PAGE_RECOVERY = range(4)
+KIND_OFFICE, KIND_REGION = "office", region_service.REGION_KIND
+REGION_FILE_NAME = "secretariat-regional.baomdb"
 
 
 def make_parent_folder(path: Path) -> None:
@@ -62,6 +72,21 @@ def create_office_in_folder(
         path,
         commune_code=commune_code,
         office_name=office_name,
+        admin_login=admin_login,
+        admin_name=admin_name,
+        admin_password=admin_password,
+    )
+
+
+def create_region_in_folder(
+    path: Path, region_code: str, name: str, admin_login: str, admin_name: str, admin_password: str
+) -> tuple[OfficeHandle, str]:
+    """Runs on the database thread: make the folder if needed, then create the regional database."""
+    make_parent_folder(path)
+    return region_service.create_region(
+        path,
+        region_code=region_code,
+        name=name,
         admin_login=admin_login,
         admin_name=admin_name,
         admin_password=admin_password,
@@ -133,37 +158,124 @@ def _ltr(widget: QWidget) -> QWidget:
 
 
 class CommunePage(QWizardPage):
+    """What is created (an office, or a regional secretariat), then its commune (or its region)."""
+
+    sig_kind_changed = Signal(str)
+
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
+        self.kind_label = QLabel(self)
+        self.office_radio = QRadioButton(self)
+        self.office_radio.setChecked(True)
+        self.region_radio = QRadioButton(self)
         self.intro = QLabel(self)
         self.intro.setWordWrap(True)
         self.picker = CommunePicker(self)
         self.code_label = QLabel(self)
         self.code_label.setObjectName("hintLabel")
+        self.region_label = QLabel(self)
+        self.region_combo = QComboBox(self)
+        self.region_label.setBuddy(self.region_combo)
+        self.region_row = QWidget(self)
+        region_form = QFormLayout(self.region_row)
+        region_form.setContentsMargins(0, 0, 0, 0)
+        region_form.setFieldGrowthPolicy(QFormLayout.FieldGrowthPolicy.AllNonFixedFieldsGrow)
+        region_form.addRow(self.region_label, self.region_combo)
+        self.region_row.hide()
         layout = QVBoxLayout(self)
+        layout.addWidget(self.kind_label)
+        layout.addWidget(self.office_radio)
+        layout.addWidget(self.region_radio)
+        layout.addSpacing(8)
         layout.addWidget(self.intro)
         layout.addSpacing(8)
         layout.addWidget(self.picker)
+        layout.addWidget(self.region_row)
         layout.addWidget(self.code_label)
         layout.addStretch(1)
         self.picker.sig_commune_changed.connect(self._on_commune_changed)
+        self.region_radio.toggled.connect(self._on_kind_toggled)
+        self.region_combo.currentIndexChanged.connect(self._on_region_changed)
         commune = config.machine_commune()
         if commune:
             self.picker.set_commune(commune.strip())
 
-    def retranslate(self) -> None:
-        self.setTitle(tr("wizard.commune_title"))
-        self.setSubTitle(tr("wizard.commune_subtitle"))
-        self.intro.setText(tr("wizard.commune_intro"))
-        self.picker.retranslate()
-        self._on_commune_changed(self.picker.commune_code() or "")
+    def kind(self) -> str:
+        return KIND_REGION if self.region_radio.isChecked() else KIND_OFFICE
 
-    def _on_commune_changed(self, code: str) -> None:
-        name = self.picker.commune_name()
-        self.code_label.setText(tr("wizard.commune_chosen", name=name, code=isolate_ltr(code)) if code else "")
+    def region_code(self) -> str | None:
+        data = self.region_combo.currentData() if self.region_combo.currentIndex() >= 0 else None
+        return str(data) if data else None
+
+    def region_name(self) -> str:
+        code = self.region_code()
+        return geography().name(geography().region(code), i18n.language()) if code else ""
+
+    def _fill_regions(self) -> None:
+        chosen = self.region_code()
+        geo = geography()
+        regions = sorted(geo.regions(), key=lambda r: sort_key(geo.name(r, i18n.language())))
+        self.region_combo.blockSignals(True)
+        self.region_combo.clear()
+        for region in regions:
+            self.region_combo.addItem(f"{geo.name(region, i18n.language())} ({isolate_ltr(region.code)})", region.code)
+        self.region_combo.setCurrentIndex(self.region_combo.findData(chosen) if chosen else -1)
+        self.region_combo.blockSignals(False)
+
+    def set_region(self, code: str) -> bool:
+        index = self.region_combo.findData(code)
+        if index >= 0:
+            self.region_combo.setCurrentIndex(index)
+        return index >= 0
+
+    def retranslate(self) -> None:
+        regional = self.kind() == KIND_REGION
+        self.kind_label.setText(tr("region_ui.wizard.kind"))
+        self.office_radio.setText(tr("region_ui.wizard.kind_office"))
+        self.region_radio.setText(tr("region_ui.wizard.kind_region"))
+        self.region_label.setText(tr("region_ui.wizard.region"))
+        self.region_combo.setPlaceholderText(tr("commune_picker.choose_region"))
+        self._fill_regions()
+        self.setTitle(tr("region_ui.wizard.region_title" if regional else "wizard.commune_title"))
+        self.setSubTitle(tr("region_ui.wizard.region_subtitle" if regional else "wizard.commune_subtitle"))
+        self.intro.setText(tr("region_ui.wizard.region_intro" if regional else "wizard.commune_intro"))
+        self.picker.retranslate()
+        self._show_choice()
+
+    def _on_kind_toggled(self, _checked: bool) -> None:
+        regional = self.kind() == KIND_REGION
+        commune = self.picker.commune_code()
+        if regional and self.region_code() is None and commune:  # the commune's region, proposed
+            self.set_region(geography().commune(commune).region_code)
+        self.picker.setVisible(not regional)
+        self.region_row.setVisible(regional)
+        self.retranslate()
+        self.sig_kind_changed.emit(self.kind())
         self.completeChanged.emit()
 
+    def _on_commune_changed(self, code: str) -> None:
+        self._show_choice()
+        self.completeChanged.emit()
+
+    def _on_region_changed(self, _index: int) -> None:
+        self._show_choice()
+        self.completeChanged.emit()
+
+    def _show_choice(self) -> None:
+        if self.kind() == KIND_REGION:
+            code = self.region_code()
+            name = self.region_name()
+            self.code_label.setText(
+                tr("region_ui.wizard.region_chosen", name=name, code=isolate_ltr(code)) if code else ""
+            )
+            return
+        code = self.picker.commune_code() or ""
+        name = self.picker.commune_name()
+        self.code_label.setText(tr("wizard.commune_chosen", name=name, code=isolate_ltr(code)) if code else "")
+
     def isComplete(self) -> bool:
+        if self.kind() == KIND_REGION:
+            return self.region_code() is not None
         return self.picker.commune_code() is not None
 
 
@@ -206,10 +318,15 @@ class OfficePage(QWizardPage):
         self.name_edit.textChanged.connect(self._on_changed)
         self.path_edit.textChanged.connect(self._on_changed)
 
+    def _regional(self) -> bool:
+        wizard = self.wizard()
+        return isinstance(wizard, OfficeWizard) and wizard.commune_page.kind() == KIND_REGION
+
     def retranslate(self) -> None:
-        self.setTitle(tr("wizard.office_title"))
+        regional = self._regional()
+        self.setTitle(tr("region_ui.wizard.office_title" if regional else "wizard.office_title"))
         self.setSubTitle(tr("wizard.office_subtitle"))
-        self.intro.setText(tr("wizard.office_intro"))
+        self.intro.setText(tr("region_ui.wizard.office_intro" if regional else "wizard.office_intro"))
         self.name_label.setText(tr("wizard.office_name"))
         self.path_label.setText(tr("wizard.office_file"))
         self.browse_button.setText(tr("wizard.browse"))
@@ -219,7 +336,12 @@ class OfficePage(QWizardPage):
 
     def default_name(self) -> str:
         wizard = self.wizard()
-        commune = wizard.commune_page.picker.commune_name() if isinstance(wizard, OfficeWizard) else ""
+        if not isinstance(wizard, OfficeWizard):
+            return ""
+        if wizard.commune_page.kind() == KIND_REGION:
+            region = wizard.commune_page.region_name()
+            return tr("region.default_name", region=region) if region else ""
+        commune = wizard.commune_page.picker.commune_name()
         return tr("wizard.default_office_name", commune=commune) if commune else ""
 
     def update_default_name(self) -> None:
@@ -508,7 +630,9 @@ class OfficeWizard(QWizard):
         self.setMinimumSize(760, 580)
 
         self.commune_page = CommunePage(self)
-        self.office_page = OfficePage(free_office_path(default_path or config.default_office_path()), self)
+        self._office_path = free_office_path(default_path or config.default_office_path())
+        self._region_path = free_office_path(self._office_path.with_name(REGION_FILE_NAME))
+        self.office_page = OfficePage(self._office_path, self)
         self.admin_page = AdminPage(self)
         self.recovery_page = RecoveryPage(self)
         self.setPage(PAGE_COMMUNE, self.commune_page)
@@ -519,18 +643,30 @@ class OfficeWizard(QWizard):
 
         self.currentIdChanged.connect(self._on_page_changed)
         self.commune_page.picker.sig_commune_changed.connect(self._on_commune_changed)
+        self.commune_page.region_combo.currentIndexChanged.connect(self._on_commune_changed)
+        self.commune_page.sig_kind_changed.connect(self._on_kind_changed)
         ctx.languages.sig_language_changed.connect(self._on_language_changed)
         self.retranslate()
 
-    def _on_commune_changed(self, _code: str) -> None:
+    def _on_commune_changed(self, *_args: object) -> None:
         self.office_page.update_default_name()
+
+    def _on_kind_changed(self, kind: str) -> None:
+        """The proposed file follows the choice, unless the person typed their own."""
+        edit = self.office_page.path_edit
+        regional = kind == KIND_REGION
+        if edit.text() == str(self._region_path if not regional else self._office_path):
+            edit.setText(str(self._region_path if regional else self._office_path))
+        self.office_page.update_default_name()
+        self.retranslate()
 
     # -- language -------------------------------------------------------------------
     def _on_language_changed(self, _lang: str) -> None:
         self.retranslate()
 
     def retranslate(self) -> None:
-        self.setWindowTitle(tr("wizard.window_title"))
+        regional = self.commune_page.kind() == KIND_REGION
+        self.setWindowTitle(tr("region_ui.wizard.window_title" if regional else "wizard.window_title"))
         self.setButtonText(QWizard.WizardButton.BackButton, tr("wizard.back"))
         self.setButtonText(QWizard.WizardButton.NextButton, tr("wizard.next"))
         self.setButtonText(QWizard.WizardButton.CommitButton, tr("wizard.create"))
@@ -547,13 +683,14 @@ class OfficeWizard(QWizard):
     def start_creation(self) -> None:
         """Create the office on the database thread; the page waits, buttons disabled."""
         path = self.office_page.office_path()
-        commune = self.commune_page.picker.commune_code()
+        regional = self.commune_page.kind() == KIND_REGION
+        commune = self.commune_page.region_code() if regional else self.commune_page.picker.commune_code()
         assert path is not None and commune is not None
         self.admin_page.show_creation_error(None)
         self.admin_page.set_busy(True)
         self._set_buttons_enabled(False)
         self.ctx.run(
-            create_office_in_folder,
+            create_region_in_folder if regional else create_office_in_folder,
             path,
             commune,
             self.office_page.name_edit.text().strip(),
