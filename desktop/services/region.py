@@ -48,16 +48,17 @@ from desktop.domain.extract_format import (
 from desktop.domain.geography import geography
 from desktop.domain.periods import Period, add_months
 from desktop.domain.referrals import OFFICE_TIME_ZONE
+from desktop.domain.regional import LATE_DAY
 from desktop.domain.users import Role
 from desktop.i18n import tr
 from desktop.services import extract_reader
 from desktop.services.extract_keys import OfficePublicKey, fingerprint
-from desktop.services.extract_reader import Problem, RegisteredKey
+from desktop.services.extract_problems import Problem
+from desktop.services.extract_reader import RegisteredKey
 from desktop.services.office import OfficeHandle, create_office, office_info
 
 REGION_KIND = "region"
 # An extract is on time when it arrives by this day of the following month (office date).
-LATE_DAY = 10
 KEY_FILE_MAX_BYTES = 16 * 1024
 KEY_FILE_TITLE = "BAOM office public key"
 KEY_FILE_FIELDS = ("format", "commune_code", "office_name", "algorithm", "public_key", "fingerprint", "created")

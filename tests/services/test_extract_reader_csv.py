@@ -16,8 +16,9 @@ import pytest
 
 from desktop import i18n
 from desktop.domain.extract_format import DESCRIPTOR, INDICATORS, PERSON_COLUMNS, PERSONS, REFERRALS, csv_bytes
-from desktop.services import extract_reader
-from desktop.services.extract_reader import ExtractRejected, Problem, read_extract
+from desktop.services import extract_consistency, extract_csv_checks, extract_problems, extract_reader
+from desktop.services.extract_problems import Problem
+from desktop.services.extract_reader import ExtractRejected, read_extract
 from tests.services.test_extract_reader import (
     BOM,
     NOW,
@@ -543,12 +544,14 @@ ALL_CODES = (
 
 
 def test_every_reason_the_reader_can_give_has_a_message_in_three_languages() -> None:
-    source = Path(extract_reader.__file__).read_text(encoding="utf-8")
+    modules = (extract_reader, extract_problems, extract_csv_checks, extract_consistency)
+    source = "".join(Path(module.__file__).read_text(encoding="utf-8") for module in modules)
     used = set(re.findall(r'"((?:container|manifest|schema|office|signature|checksum|period|csv|consistency|privacy)'
                           r'\.[a-z_]+)"', source))  # fmt: skip
     assert used == set(ALL_CODES)
-    texts = set(re.findall(r'_t\("([a-z_]+)"\)', source)) | {*extract_reader._FORM_TEXT.values(), "form_other"}
-    texts |= {f"type_{kind}" for kind in (*extract_reader._TYPES, "boolean")}
+    texts = set(re.findall(r'fragment\("([a-z_]+)"\)', source))
+    texts |= {*extract_csv_checks._FORM_TEXT.values(), "form_other"}
+    texts |= {f"type_{kind}" for kind in (*extract_csv_checks._TYPES, "boolean")}
     assert len(texts) > 30
     messages = i18n.messages()
     for code in ALL_CODES:
@@ -601,7 +604,7 @@ def test_a_cell_shown_in_a_message_is_cut_and_its_control_characters_made_visibl
 
 
 def test_the_reader_s_descriptor_is_its_own_and_matches_the_shared_columns() -> None:
-    own = extract_reader._descriptor()
+    own = extract_csv_checks._descriptor()
     assert [c.name for c in own.resources[PERSONS].columns] == list(PERSON_COLUMNS)
     urgency = next(c for c in own.resources[REFERRALS].columns if c.name == "urgency")
     assert urgency.allowed == {"h24", "h72", "weeks2"} and urgency.required
