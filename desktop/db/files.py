@@ -13,7 +13,7 @@ from typing import IO
 from desktop.domain.errors import DatabaseInUse, DiskFull
 
 
-def _fsync_dir(folder: Path) -> None:
+def fsync_dir(folder: Path) -> None:
     if os.name == "nt":
         return
     fd = os.open(folder, os.O_RDONLY)
@@ -33,7 +33,7 @@ def atomic_write_bytes(path: Path, data: bytes) -> None:
             handle.flush()
             os.fsync(handle.fileno())
         os.replace(tmp_name, path)
-        _fsync_dir(folder)
+        fsync_dir(folder)
     except OSError as exc:
         with contextlib.suppress(OSError):
             os.unlink(tmp_name)

@@ -9,6 +9,9 @@ How counts are protected in the tables we share:
    So when a line has exactly one hidden cell, the smallest other non-zero cell
    is hidden too.  A total from 1 to 4 is itself printed as "<5", and then every
    non-zero cell of its line is hidden.
+   Hidden cells are known to be at least 1 (a zero prints as 0) and, when hidden for
+   being small, at most 4: where the hidden cells of a line add up to exactly their
+   number (all 1) or to 4 times it (all 4), one more cell is hidden.
 3. Lines whose cells do not add up to the total (a person counted in several
    cells, as for needs) only get primary suppression: nothing can be subtracted.
 4. Two-way tables (rows, columns, row and column totals, grand total): the rule of
@@ -66,11 +69,21 @@ def suppress_line(cells: Mapping[str, int], total: int | None, partition: bool) 
         return hidden
     if total is not None and hide_total(total):
         return hidden | {key for key, value in cells.items() if value != 0}
-    if len(hidden) == 1:
+    while len(hidden) == 1 or pinned([cells[key] for key in hidden]):
         visible = [(value, key) for key, value in sorted(cells.items()) if value > 0 and key not in hidden]
-        if visible:
-            hidden.add(min(visible)[1])
+        if not visible:
+            break
+        hidden.add(min(visible)[1])
     return hidden
+
+
+def pinned(hidden_values: Iterable[int]) -> bool:
+    """Whether hidden counts whose sum is known could each be told: all 1, or all 4 when all small."""
+    values = [v for v in hidden_values if v > 0]
+    if not values:
+        return False
+    rest = sum(values)
+    return rest == len(values) or (all(is_small(v) for v in values) and rest == SMALL_MAX * len(values))
 
 
 def suppress_table(
@@ -141,11 +154,17 @@ def _next_secondary(values: Mapping[Entry, int], hidden: set[Entry]) -> Entry | 
     for entry in hidden:
         for node in _nodes(entry):
             degree[node] = degree.get(node, 0) + 1
-    # A line with exactly one hidden entry: hide the smallest other one.
-    for node in sorted(n for n, d in degree.items() if d == 1):
-        pick = _pick(values, hidden, _line(values, node))
-        if pick is not None:
-            return pick
+    # A line with exactly one hidden entry, or whose hidden entries its printed total pins down
+    # (see ``pinned``): hide the smallest other one.
+    for node in sorted(degree):
+        line = _line(values, node)
+        margin = [e for e in line if _is_margin(e) and e[0 if node[0] == "c" else 1] == TOTAL]
+        sum_printed = not margin or margin[0] not in hidden
+        cells = [values[e] for e in line if e in hidden and e not in margin]
+        if degree[node] == 1 or (sum_printed and pinned(cells)):
+            pick = _pick(values, hidden, line)
+            if pick is not None:
+                return pick
     # A hidden entry still fixed by a chain of lines (a bridge): reconnect its two sides.
     for entry in sorted(hidden):
         sides = _bridge_sides(hidden, entry)

@@ -13,8 +13,10 @@ import contextlib
 import errno
 import hashlib
 import io
+import logging
 import os
 import shutil
+import tempfile
 import zipfile
 from collections import Counter
 from collections.abc import Mapping, Sequence
@@ -27,7 +29,7 @@ from sqlalchemy import select, text
 from sqlalchemy.orm import Session
 
 from desktop import __version__
-from desktop.db.files import atomic_write_bytes
+from desktop.db.files import atomic_write_bytes, fsync_dir
 from desktop.db.models import Office, Provider
 from desktop.domain import extract_format as fmt
 from desktop.domain.audit import AuditAction, RecordType
@@ -41,7 +43,12 @@ from desktop.i18n import resources_dir
 from desktop.services import extract_keys as keys
 from desktop.services import extract_sql as q
 from desktop.services import statistics
+from desktop.services.extract_consistency import check_consistency, check_k_anonymity
+from desktop.services.extract_csv_checks import check_tables
+from desktop.services.extract_problems import Stop
 from desktop.services.office import OfficeHandle
+
+log = logging.getLogger(__name__)
 
 
 @dataclass(frozen=True)
@@ -156,11 +163,22 @@ def _indicator_rows(session: Session, period: Period) -> list[list[str]]:
     return rows
 
 
-def _file_entry(name: str, data: bytes) -> dict[str, Any]:
+def _file_entry(data: bytes, rows: int | None) -> dict[str, Any]:
     entry: dict[str, Any] = {"sha256": hashlib.sha256(data).hexdigest()}
-    if name in fmt.CSV_FILES:
-        entry["rows"] = data.count(b"\r\n") - 1  # quoted cells never hold a line end in v1
+    if rows is not None:
+        entry["rows"] = rows
     return entry
+
+
+def _self_check(period: Period, files: Mapping[str, bytes], manifest: Mapping[str, Any]) -> None:
+    """The secretariat's checks 8–10, run before signing: the office never sends what the region refuses."""
+    try:
+        tables = check_tables(files, manifest, newer=False)
+        check_consistency(tables, manifest, newer=False)
+        check_k_anonymity(tables[fmt.PERSONS], manifest)
+    except Stop as refusal:
+        log.error("extract of %s fails its own checks: %s", period.key(), [p.code for p in refusal.problems][:10])
+        raise InputRejected("extract.error.self_check", reason=refusal.problems[0].message()) from None
 
 
 def build_extract(handle: OfficeHandle, period: Period, *, now: datetime | None = None) -> Extract:
@@ -168,7 +186,7 @@ def build_extract(handle: OfficeHandle, period: Period, *, now: datetime | None 
     handle.require(Role.SUPERVISOR)
     if not period.is_month:
         raise InputRejected("extract.error.not_a_month")
-    if period.end >= office_today():
+    if period.end >= office_today(now):
         raise InputRejected("extract.error.month_not_over", month=period.key())
     generated_at = (now or datetime.now(UTC)).astimezone(UTC).replace(microsecond=0)
     with handle.transaction() as session:
@@ -209,8 +227,14 @@ def build_extract(handle: OfficeHandle, period: Period, *, now: datetime | None 
             "generalised": result.generalised,
         },
         "referrals": {"written": len(referral_rows), "person_key_blanked": blanked},
-        "files": {name: _file_entry(name, data) for name, data in sorted(files.items())},
+        "files": {
+            fmt.DESCRIPTOR: _file_entry(files[fmt.DESCRIPTOR], None),
+            fmt.INDICATORS: _file_entry(files[fmt.INDICATORS], len(indicator_rows)),
+            fmt.PERSONS: _file_entry(files[fmt.PERSONS], len(person_rows)),
+            fmt.REFERRALS: _file_entry(files[fmt.REFERRALS], len(referral_rows)),
+        },
     }
+    _self_check(period, files, manifest)
     manifest_bytes = fmt.canonical(manifest)
     signature = base64.b64encode(keys.sign(seed, manifest_bytes)) + b"\r\n"
     ordered = {fmt.MANIFEST: manifest_bytes, fmt.SIGNATURE: signature, **files}
@@ -235,29 +259,38 @@ def zip_bytes(extract: Extract) -> bytes:
 
 def _write_folder(target: Path, files: Mapping[str, bytes]) -> None:
     """The six files in ``target``, which appears whole or not at all (an older one is replaced)."""
-    building = target.with_name(f".{target.name}.writing")
     old = target.with_name(f".{target.name}.old")
+    if old.is_dir() and not target.exists():  # a crash between the two renames of an earlier write
+        os.replace(old, target)
+    building = Path(tempfile.mkdtemp(prefix=f".{target.name}.", dir=target.parent))
     try:
-        for leftover in (building, old):
-            shutil.rmtree(leftover, ignore_errors=True)
-        building.mkdir()
         for name, data in files.items():
             with open(building / name, "wb") as handle:
                 handle.write(data)
                 handle.flush()
                 os.fsync(handle.fileno())
+        shutil.rmtree(old, ignore_errors=True)
         if target.exists():
             os.replace(target, old)
         os.replace(building, target)
+        fsync_dir(target.parent)
     except OSError as exc:
         shutil.rmtree(building, ignore_errors=True)
-        if old.exists() and not target.exists():
-            os.replace(old, target)
+        if old.is_dir() and not target.exists():
+            with contextlib.suppress(OSError):
+                os.replace(old, target)
         if exc.errno == errno.ENOSPC:
             raise DiskFull() from exc
         raise
+    shutil.rmtree(old, ignore_errors=True)
+
+
+def _remove(path: Path) -> None:
     with contextlib.suppress(OSError):
-        shutil.rmtree(old)
+        if path.is_dir():
+            shutil.rmtree(path)
+        else:
+            path.unlink()
 
 
 def write_extract(handle: OfficeHandle, extract: Extract, out: Path) -> Path:
@@ -266,17 +299,23 @@ def write_extract(handle: OfficeHandle, extract: Extract, out: Path) -> Path:
     Returns what was written. All or nothing; audited with the manifest's SHA-256 only.
     """
     handle.require(Role.SUPERVISOR)
-    if out.suffix.lower() == ".zip":
-        if not out.parent.is_dir():
-            raise InputRejected("extract.error.folder_missing", path=str(out.parent))
-        atomic_write_bytes(out, zip_bytes(extract))
-        written = out
-    else:
-        if not out.is_dir():
-            raise InputRejected("extract.error.folder_missing", path=str(out))
-        written = out / extract.stem
-        _write_folder(written, extract.files)
-    with handle.transaction() as session:
-        detail = f"extract {extract.manifest_sha256}"
-        handle.audit(session, AuditAction.EXPORTED, RecordType.STATISTICS, extract.period.key(), detail)
+    as_zip = out.suffix.lower() == ".zip"
+    folder = out.parent if as_zip else out
+    if not folder.is_dir():
+        raise InputRejected("extract.error.folder_missing", path=str(folder))
+    written = out if as_zip else out / extract.stem
+    done = False
+    try:  # audited in the transaction that sees it written: no extract leaves unaudited
+        with handle.transaction() as session:
+            detail = f"extract {extract.manifest_sha256}"
+            handle.audit(session, AuditAction.EXPORTED, RecordType.STATISTICS, extract.period.key(), detail)
+            if as_zip:
+                atomic_write_bytes(out, zip_bytes(extract))
+            else:
+                _write_folder(written, extract.files)
+            done = True
+    except BaseException:
+        if done:  # written, but its audit could not be kept
+            _remove(written)
+        raise
     return written

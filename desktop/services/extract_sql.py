@@ -84,7 +84,9 @@ first_seen AS (
     WHERE cf.person_id IN (SELECT person_id FROM population)
     UNION ALL SELECT cf.person_id, c.on_date FROM contact c JOIN case_file cf ON cf.id = c.case_id
     WHERE cf.person_id IN (SELECT person_id FROM population)
-  ) GROUP BY person_id
+    UNION ALL SELECT cf.person_id, r.sent_on FROM referral r JOIN case_file cf ON cf.id = r.case_id
+    WHERE r.sent_on IS NOT NULL AND cf.person_id IN (SELECT person_id FROM population)
+  ) WHERE day <= :e GROUP BY person_id
 )
 SELECT p.id AS person_id,
   p.id IN (SELECT person_id FROM received) AS received_in_month,

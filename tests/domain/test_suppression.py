@@ -7,6 +7,7 @@ import random
 import numpy as np
 import pytest
 
+from desktop.domain import suppression
 from desktop.domain.suppression import (
     TOTAL,
     hide_total,
@@ -176,3 +177,30 @@ def test_table_where_line_rule_alone_leaves_a_chain() -> None:
     hidden = suppress_table(rows, row_totals, col_totals)
     assert _determined(values, hidden) == []
     assert (TOTAL, TOTAL) not in hidden
+
+
+def test_hidden_cells_that_add_up_to_their_number_are_not_left_alone() -> None:
+    # 7 = 5 + "<5" + "<5": both hidden cells would be 1; one more is hidden.
+    cells = {"a": 5, "b": 1, "c": 1}
+    hidden = suppression.suppress_line(cells, 7, partition=True)
+    assert hidden == {"a", "b", "c"}
+    assert not suppression.pinned([cells[k] for k in hidden])
+
+
+def test_small_cells_adding_up_to_four_times_their_number_are_protected() -> None:
+    cells = {"a": 4, "b": 4, "c": 9, "d": 12}
+    hidden = suppression.suppress_line(cells, 29, partition=True)
+    assert {"a", "b", "c"} <= hidden and "d" not in hidden
+
+
+def test_pinned() -> None:
+    assert suppression.pinned([1, 1]) and suppression.pinned([4, 4, 4]) and suppression.pinned([1])
+    assert not suppression.pinned([1, 2]) and not suppression.pinned([4, 5]) and not suppression.pinned([])
+    assert not suppression.pinned([3, 5]) and suppression.pinned([0, 1])
+
+
+def test_two_way_tables_do_not_leave_ones_pinned_by_a_printed_margin() -> None:
+    rows = {"r1": {"x": 1, "y": 1, "z": 20}, "r2": {"x": 30, "y": 30, "z": 30}}
+    hidden = suppression.suppress_table(rows, {"r1": 22, "r2": 90}, {"x": 31, "y": 31, "z": 50})
+    row = [rows["r1"][c] for c in ("x", "y", "z") if ("r1", c) in hidden]
+    assert len(row) >= 2 and (("r1", suppression.TOTAL) in hidden or not suppression.pinned(row))

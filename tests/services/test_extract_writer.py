@@ -233,3 +233,44 @@ def test_an_officer_cannot_extract(built: Office) -> None:
             extract.build_extract(handle, OCTOBER)
     finally:
         handle.actor = admin
+
+
+def _five_alike(handle: OfficeHandle, opened: date, incoming_on: date | None = None) -> list[int]:
+    """Five persons no quasi-identifier tells apart, each with a case (and an incoming referral)."""
+    from desktop.services import cases, referrals
+    from desktop.services.case_types import PersonInput
+    from desktop.services.referral_types import ReferralInput
+
+    case_ids = []
+    for i in range(5):
+        person = PersonInput(
+            family_name="Fictif", given_name=f"Cinq{i}", sex="M", nationality="SN", category="rpt_migrant",
+            birth_date=date(1990, 1, 1 + i), commune_code="09.541.01.11.",
+        )  # fmt: skip
+        _, case_id = cases.register(handle, person, opened_on=opened, consents=("processing", "statistics"))
+        if incoming_on is not None:
+            data = ReferralInput("legal_aid", None, direction="incoming", shared=[])
+            referrals.create_referral(handle, case_id, data, on=incoming_on)
+        case_ids.append(case_id)
+    return case_ids
+
+
+def test_a_referral_received_before_its_case_was_opened_dates_the_first_reception(office) -> None:  # type: ignore[no-untyped-def]
+    handle, _, _ = office
+    _five_alike(handle, opened=date(2026, 11, 5), incoming_on=date(2026, 10, 20))
+    built = extract.build_extract(handle, OCTOBER, now=GENERATED)  # the region's own checks pass
+    assert built.manifest["persons"]["written"] == 5
+    assert {row[2] for row in built.persons} == {"2026-10"}  # never a month after the extract's
+
+
+def test_what_the_secretariat_would_refuse_is_never_signed(office) -> None:  # type: ignore[no-untyped-def]
+    from sqlalchemy import text
+
+    handle, _, _ = office
+    _five_alike(handle, opened=date(2026, 10, 5))
+    with handle.transaction() as session:  # a damaged record: free text where a commune code goes
+        session.execute(text("UPDATE person SET commune_code = '12 rue des Fictifs'"))
+    with pytest.raises(InputRejected) as refused:
+        extract.build_extract(handle, OCTOBER, now=GENERATED)
+    assert refused.value.key == "extract.error.self_check"
+    assert "residence" in str(refused.value.params["reason"])
