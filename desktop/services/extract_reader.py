@@ -56,6 +56,7 @@ from desktop.services.extract_csv_checks import check_tables
 from desktop.services.extract_keys import MANIFEST_TAG, fingerprint
 from desktop.services.extract_problems import Problem, Stop, fragment, shown, stop
 
+MAX_AGE_MONTHS = 36  # an older month is refused (the office offers one month less)
 KNOWN_MAJORS: tuple[int, ...] = (SCHEMA_VERSION,)  # the current major (and, later, the one before)
 FUTURE_TOLERANCE = timedelta(hours=24)
 
@@ -101,7 +102,7 @@ def read_extract(
     source: Path,
     offices: Mapping[str, Sequence[RegisteredKey]],
     now: datetime,
-    max_age_months: int = 36,
+    max_age_months: int = MAX_AGE_MONTHS,
 ) -> ReadExtract:
     """Read and verify an extract: a .zip (the six files at its root or in one top folder), or a folder.
 

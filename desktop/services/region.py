@@ -26,6 +26,7 @@ from typing import Any
 from sqlalchemy import Connection, delete, insert, select
 from sqlalchemy.orm import Session
 
+from desktop import i18n
 from desktop.db.models import (
     RegionImport,
     RegionIndicator,
@@ -37,7 +38,7 @@ from desktop.db.models import (
 )
 from desktop.domain.audit import AuditAction, RecordType
 from desktop.domain.codelists import VULNERABILITY_CRITERIA
-from desktop.domain.errors import InputRejected
+from desktop.domain.errors import BaomError, InputRejected
 from desktop.domain.extract_format import (
     INDICATOR_COLUMNS,
     MANIFEST,
@@ -400,7 +401,12 @@ def import_extracts(
         except extract_reader.ExtractRejected as exc:
             outcomes.append(ExtractOutcome(path, Outcome.REJECTED, problems=tuple(exc.problems)))
         else:
-            outcomes.append(_store(handle, read, now, confirm_older))
+            try:
+                outcomes.append(_store(handle, read, now, confirm_older))
+            except BaomError as exc:  # a full disk: this extract is not stored, the run stops here
+                failed = Problem("import.failed", params={"why": i18n.error_text(exc)})
+                outcomes.append(ExtractOutcome(path, Outcome.REJECTED, problems=(failed,)))
+                break
         if progress:
             progress(done, len(paths))
     return ImportSummary(tuple(outcomes))
@@ -434,13 +440,14 @@ def _store(
                 params={"found": _utc_text(read.generated_at), "stored": _utc_text(stored.generated_at)},
             )
             return told(Outcome.REJECTED, (older,))
-        other_series = session.scalars(
+        series_before = session.scalars(  # of the latest month before this one: one warning per change of keys
             select(RegionImport.key_series)
-            .where(RegionImport.commune_code == commune, RegionImport.period != period)
-            .distinct()
-        ).all()
+            .where(RegionImport.commune_code == commune, RegionImport.period < period)
+            .order_by(RegionImport.period.desc())
+            .limit(1)
+        ).first()
         warnings: tuple[Problem, ...] = ()
-        if any(series != read.key_series for series in other_series):
+        if series_before is not None and series_before != read.key_series:
             warnings = (Problem("import.key_series", file=MANIFEST, field="key_series"),)
         conn = session.connection()
         first_imported_at = now

@@ -17,7 +17,7 @@ from desktop.db.models import RegionOffice
 from desktop.db.models.base import utcnow
 from desktop.domain.audit import AuditAction, RecordType
 from desktop.domain.errors import InputRejected
-from desktop.domain.indicators import BY_CODE
+from desktop.domain.indicators import BY_CODE, DIMENSION_VALUES
 from desktop.domain.periods import Period
 from desktop.domain.regional import SERVICE_OF_DOMAIN, Access, Combine, combine_rule, median, merge
 from desktop.domain.users import Role
@@ -64,6 +64,8 @@ class RegionalStatistics:
         rule = combine_rule(code)
         months = (self.last_month,) if rule is Combine.LAST_MONTH and month is None else self.months
         months = months if month is None else (month,)
+        if not any(m in self.reported and (commune is None or commune in self.reported[m]) for m in months):
+            return None, None  # nothing reported: unknown, not zero
         if rule is Combine.MEDIAN:
             wanted_c, wanted_m = set(communes), set(months)
             histogram = merge(
@@ -74,19 +76,15 @@ class RegionalStatistics:
             return median(histogram), sum(histogram.values())
         pairs = [self.cells.get((code, dimension, key, c, m)) for c in communes for m in months]
         found = [p for p in pairs if p is not None]
-        if not any(m in self.reported and (commune is None or commune in self.reported[m]) for m in months):
-            return None, None  # nothing reported: unknown, not zero
         value = sum(p[0] or 0 for p in found)
         base = sum(p[1] or 0 for p in found) if rule is Combine.RATIO else None
         return value, base
 
     def keys(self, code: str, dimension: str) -> list[str]:
-        """The breakdown's keys met in the range, in the order the extracts list them."""
-        seen: dict[str, None] = {}
-        for c_code, c_dim, c_key, _, _ in self.cells:
-            if c_code == code and c_dim == dimension:
-                seen.setdefault(c_key, None)
-        return list(seen)
+        """The breakdown's keys met in the range: in code-list order (providers: by uid, then none)."""
+        seen = {c_key for c_code, c_dim, c_key, _, _ in self.cells if c_code == code and c_dim == dimension}
+        order = {key: i for i, key in enumerate(DIMENSION_VALUES.get(dimension, ()))}
+        return sorted(seen, key=lambda key: (order.get(key, len(order)), key == "none", key))
 
     def access(self, service: str, commune: str | None = None, month: str | None = None) -> Access:
         out = Access()

@@ -155,3 +155,32 @@ def test_the_same_month_sound_and_newer_replaces_it(holding: OfficeHandle, tmp_p
 
 def test_the_key_file_of_the_example_is_the_registered_one() -> None:
     assert "24F6 ED6A CBFE 1009 C030 D7CA 567C 33CA" in key_text()
+
+
+def test_a_full_disk_stops_the_run_keeps_what_was_stored_and_says_so(
+    registered: OfficeHandle,  # noqa: F811 - the store's fixture
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    from desktop.domain.errors import DiskFull
+    from tests.region_fixtures import make_extract
+
+    region.add_office(registered, OTHER_COMMUNE, key_text(OTHER_COMMUNE))
+    first = make_extract(tmp_path / "a", name="a-first")
+    second = make_extract(tmp_path / "b", commune=OTHER_COMMUNE, name="b-second")
+    real = region._insert_rows
+    calls = []
+
+    def filling_up(*args: object) -> None:
+        calls.append(1)
+        if len(calls) == 2:
+            raise DiskFull()
+        real(*args)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(region, "_insert_rows", filling_up)
+    summary = region.import_extracts(registered, [first, second], now=LATER)
+
+    assert [o.outcome for o in summary.outcomes] == [Outcome.IMPORTED, Outcome.REJECTED]
+    (problem,) = summary.outcomes[1].problems
+    assert problem.code == "import.failed" and "disque" in problem.message()
+    assert [(s.commune_code, s.period) for s in region.status(registered)] == [("09.001.01.01.", "2025-03")]

@@ -138,7 +138,7 @@ def test_the_preview_shows_what_the_manifest_counts(dialog, qtbot):
     manifest = json.loads(built.files[fmt.MANIFEST])
     assert manifest == dict(built.manifest)
     persons, referrals = manifest["persons"], manifest["referrals"]
-    assert persons["written"] > 0 and persons["suppressed"] >= 0  # a real preview, not an empty one
+    assert persons["written"] > 0 and persons["suppressed"] > 0  # a real preview: rows kept, rows suppressed
     assert dialog.stack.currentIndex() == dialog.PAGE_PREVIEW
     assert dialog.status_label.text() == tr("extract_ui.prepared", month=month_label(MONTH.start, "fr"))
     summary = dialog.summary.values

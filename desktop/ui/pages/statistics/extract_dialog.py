@@ -44,6 +44,7 @@ from desktop.domain.users import Role, role_at_least
 from desktop.i18n import tr
 from desktop.services import extract, extract_keys
 from desktop.services.extract_keys import OfficePublicKey
+from desktop.services.extract_reader import MAX_AGE_MONTHS
 from desktop.services.office import OfficeInfo, office_info
 from desktop.ui.context import AppContext
 from desktop.ui.pages.statistics.extract_preview import CsvPage, ManifestPage, Preview, PrivacySummary, build_preview
@@ -51,8 +52,8 @@ from desktop.ui.pages.statistics.texts import ltr, month_label
 from desktop.ui.tasks import BUSY_INDICATOR_DELAY_MS
 from desktop.ui.widgets.common import BusyDialog, ErrorLabel, StatusMessages, busy_bar, format_number
 
-MONTHS_OFFERED = 36
-"""The secretariat refuses extracts older than 36 months (``extract_reader.read_extract``)."""
+MONTHS_OFFERED = MAX_AGE_MONTHS - 1
+"""The secretariat refuses months older than MAX_AGE_MONTHS when it imports them, a little later."""
 TAB_KEYS = {fmt.PERSONS: "persons", fmt.REFERRALS: "referrals", fmt.INDICATORS: "indicators"}
 
 
