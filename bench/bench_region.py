@@ -9,13 +9,13 @@ Data: one demo office of ``--cases`` cases extracts its last ``--months`` comple
 would receive them (zips). About 1,000,000 person-month rows with the defaults.
 
 Measured, each variant in its own process (peak RSS apart), median of ``--runs``:
-- ``baom``: ``region.import_extracts`` of every zip into a new regional database, all
+- ``baom``: ``region_import.import_extracts`` of every zip into a new regional database, all
   verification on (signature, checksums, every cell, consistency, k);
 - ``sqlite``: the baseline of the issue — Python ``csv`` over the same zips and
   ``executemany`` into plain ``sqlite3`` tables, one transaction per extract;
 - ``duckdb``: DuckDB ``read_csv`` of the same CSV files (unzipped beforehand, not timed).
 Then, on the regional database: ``region_stats.regional_statistics`` over the 24 months,
-``region.status`` and ``region.completeness``, and the regional report when its module exists.
+``region_status.status`` and ``region_status.completeness``, and the regional report when its module exists.
 Targets (issue 6): import >= 50 % of the sqlite baseline's rows/s; regional figures over 24 months <= 3 s.
 """
 
@@ -126,7 +126,7 @@ def rows_in(zips: list[Path]) -> int:
 
 
 def run_baom(folder: Path, work: Path) -> dict[str, float]:
-    from desktop.services import region
+    from desktop.services import region, region_import, region_keys
 
     db = work / "region.baomdb"
     handle, _ = region.create_region(
@@ -136,9 +136,9 @@ def run_baom(folder: Path, work: Path) -> dict[str, float]:
     with handle:
         for path in sorted((folder / "keys").iterdir()):
             commune = path.name.split("-")[1] + "."
-            region.add_office(handle, commune, path.read_text(encoding="utf-8"))
+            region_keys.add_office(handle, commune, path.read_text(encoding="utf-8"))
         started = time.perf_counter()
-        summary = region.import_extracts(handle, sorted((folder / "extracts").glob("*.zip")))
+        summary = region_import.import_extracts(handle, sorted((folder / "extracts").glob("*.zip")))
         elapsed = time.perf_counter() - started
         outcomes = [o.outcome.value for o in summary.outcomes]
     assert set(outcomes) == {"imported"}, [o for o in summary.outcomes if o.outcome.value != "imported"][:1]
@@ -185,7 +185,7 @@ def run_duckdb(folder: Path, work: Path) -> dict[str, float]:
 
 def run_figures(folder: Path, work: Path, months: list[str], runs: int) -> dict[str, float]:
     """Import once (not timed), then the region's figures ``runs`` times."""
-    from desktop.services import office, region, region_stats
+    from desktop.services import office, region_stats, region_status
 
     run_baom(folder, work)
     handle = office.unlock(work / "region.baomdb", "admin", PASSWORD)
@@ -194,8 +194,8 @@ def run_figures(folder: Path, work: Path, months: list[str], runs: int) -> dict[
         for label, call in (
             ("figures_24_months", lambda: region_stats.regional_statistics(handle, months[0], months[-1])),
             ("figures_1_month", lambda: region_stats.regional_statistics(handle, months[-1], months[-1])),
-            ("status", lambda: region.status(handle)),
-            ("completeness", lambda: region.completeness(handle, months[0], months[-1])),
+            ("status", lambda: region_status.status(handle)),
+            ("completeness", lambda: region_status.completeness(handle, months[0], months[-1])),
         ):
             times = []
             for _ in range(runs):

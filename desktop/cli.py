@@ -78,9 +78,9 @@ def _open(args: argparse.Namespace, *, audit_login: bool = True):  # type: ignor
 
 def cmd_init(args: argparse.Namespace) -> int:
     from desktop.domain.geography import geography
+    from desktop.domain.office_kinds import OFFICE_KIND
     from desktop.services import office
 
-    kind = "office"
     try:
         commune = geography().commune(args.commune)
     except KeyError:
@@ -94,7 +94,7 @@ def cmd_init(args: argparse.Namespace) -> int:
         admin_login=args.admin,
         admin_name=args.admin_name or args.admin,
         admin_password=password,
-        kind=kind,
+        kind=OFFICE_KIND,
     )
     handle.close()
     print(tr("cli.created", path=str(_db(args))))

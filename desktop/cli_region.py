@@ -45,19 +45,19 @@ def cmd_region_init(args: argparse.Namespace) -> int:
 
 
 def cmd_region_add_office(args: argparse.Namespace) -> int:
-    from desktop.services import region
+    from desktop.services import region_keys
 
-    text = region.key_file_text(Path(args.key).expanduser())
+    text = region_keys.key_file_text(Path(args.key).expanduser())
     handle = _open(args)
     with handle:
-        result = region.add_office(handle, args.commune, text)
+        result = region_keys.add_office(handle, args.commune, text)
     print(tr(f"region.cli.office_{result.outcome.value}", code=result.commune_code))
     print(tr("region.cli.fingerprint", fingerprint=result.fingerprint))
     return EXIT_OK
 
 
 def cmd_region_import(args: argparse.Namespace) -> int:
-    from desktop.services import region
+    from desktop.services import region_import
 
     sources = [Path(s).expanduser() for s in args.sources]
 
@@ -67,7 +67,7 @@ def cmd_region_import(args: argparse.Namespace) -> int:
 
     handle = _open(args)
     with handle:
-        summary = region.import_extracts(handle, sources, confirm_older=args.confirm_older, progress=progress)
+        summary = region_import.import_extracts(handle, sources, confirm_older=args.confirm_older, progress=progress)
     totals = {
         "imported": summary.imported,
         "replaced": summary.replaced,
@@ -89,7 +89,7 @@ def cmd_region_import(args: argparse.Namespace) -> int:
 
 
 def _outcome_lines(outcome: Any) -> list[str]:
-    from desktop.services.region import ExtractOutcome, Outcome
+    from desktop.services.region_import import ExtractOutcome, Outcome
 
     assert isinstance(outcome, ExtractOutcome)
     name = outcome.source.name
@@ -124,7 +124,7 @@ def _problem_json(problem: Any) -> dict[str, object]:
 
 
 def _outcome_json(outcome: Any) -> dict[str, object]:
-    from desktop.services.region import ExtractOutcome
+    from desktop.services.region_import import ExtractOutcome
 
     assert isinstance(outcome, ExtractOutcome)
     return {
@@ -140,11 +140,11 @@ def _outcome_json(outcome: Any) -> dict[str, object]:
 
 
 def cmd_region_status(args: argparse.Namespace) -> int:
-    from desktop.services import region
+    from desktop.services import region_status
 
     handle = _open(args)
     with handle:
-        rows = region.status(handle)
+        rows = region_status.status(handle)
     if args.json:
         print(json.dumps([_status_json(r) for r in rows], ensure_ascii=False, indent=1))
         return EXIT_OK
@@ -168,7 +168,7 @@ def cmd_region_status(args: argparse.Namespace) -> int:
 
 
 def _status_json(row: Any) -> dict[str, object]:
-    from desktop.services.region import ImportStatus
+    from desktop.services.region_status import ImportStatus
 
     assert isinstance(row, ImportStatus)
     return {

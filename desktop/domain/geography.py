@@ -238,3 +238,14 @@ class Geography:
 def geography() -> Geography:
     """The application's reference data, loaded once."""
     return Geography.load()
+
+
+def commune_name(code: str, lang: str) -> str:
+    """A commune's name in ``lang`` (see :meth:`Geography.name`); its code when unknown, "" for none."""
+    if not code:
+        return ""
+    try:
+        geo = geography()
+        return geo.name(geo.commune(code), lang)
+    except (KeyError, OSError, ValueError):  # unknown, or the reference file unreadable
+        return code

@@ -22,6 +22,11 @@ def add_months(year: int, month: int, delta: int) -> tuple[int, int]:
     return index // 12, index % 12 + 1
 
 
+def month_key(year: int, month: int) -> str:
+    """``2026-03``: a month as extracts, the regional store and the command line write it."""
+    return f"{year:04d}-{month:02d}"
+
+
 @dataclass(frozen=True, order=True)
 class Period:
     """Days from ``start`` to ``end``, both included (office dates, Africa/Casablanca)."""
@@ -89,12 +94,17 @@ class Period:
             yield date(year, month, 1)
             year, month = add_months(year, month, 1)
 
+    def month_keys(self) -> tuple[str, ...]:
+        """The months it touches, ``YYYY-MM``, oldest first."""
+        return tuple(month_key(day.year, day.month) for day in self.month_starts())
+
     def key(self) -> str:
         """``2026-11`` for a month, ``2026-01..2026-12`` for whole months, else ISO dates."""
+        first, last = month_key(self.start.year, self.start.month), month_key(self.end.year, self.end.month)
         if self.is_month:
-            return f"{self.start:%Y-%m}"
+            return first
         if self.whole_months:
-            return f"{self.start:%Y-%m}..{self.end:%Y-%m}"
+            return f"{first}..{last}"
         return f"{self.start.isoformat()}..{self.end.isoformat()}"
 
 
@@ -103,6 +113,23 @@ def _minus_year(day: date) -> date:
         return day.replace(year=day.year - 1)
     except ValueError:  # 29 February
         return day.replace(year=day.year - 1, day=28)
+
+
+def month_start(key: str) -> date:
+    """The first day of the month ``YYYY-MM`` (InputRejected ``stats.error.month_format`` if it is not one)."""
+    return Period.parse_month(key).start
+
+
+def month_range(first: str, last: str) -> tuple[str, ...]:
+    """The months ``first``..``last`` (``YYYY-MM``, both included), oldest first.
+
+    InputRejected: ``stats.error.month_format`` for a month badly written,
+    ``region.error.months_order`` when ``last`` comes before ``first``.
+    """
+    start, end = Period.parse_month(first), Period.parse_month(last)
+    if end.start < start.start:
+        raise InputRejected("region.error.months_order")
+    return Period(start.start, end.end).month_keys()
 
 
 def current_month(today: date) -> Period:

@@ -39,6 +39,7 @@ from reportlab.platypus import (
 )
 
 from desktop.domain.errors import DiskFull
+from desktop.domain.geography import commune_name as commune_name  # the forms name communes from here
 from desktop.i18n import is_rtl, normalise_language, tr_in
 from desktop.reports import fonts
 from desktop.reports.bidi import Piece, first_strong_is_rtl, keep_together, visual_words
@@ -126,18 +127,6 @@ def country_name(code: str, lang: str) -> str:
     if lang == "en":
         return str(getattr(country, "common_name", name))
     return _country_translation(lang).gettext(name)
-
-
-def commune_name(code: str, lang: str) -> str:
-    if not code:
-        return ""
-    from desktop.domain.geography import geography
-
-    try:
-        geo = geography()
-        return geo.name(geo.commune(code), lang)
-    except (KeyError, OSError, ValueError):
-        return code
 
 
 def age_years(person: PersonInput, on: date) -> int | None:

@@ -36,6 +36,7 @@ from desktop.domain.audit import AuditAction, RecordType
 from desktop.domain.codelists import VULNERABILITY_CRITERIA
 from desktop.domain.errors import DiskFull, InputRejected
 from desktop.domain.indicators import DIMENSION_VALUES, INDICATORS, Audience, Figure, Unit
+from desktop.domain.office_kinds import OFFICE_KIND
 from desktop.domain.periods import Period
 from desktop.domain.referrals import office_today
 from desktop.domain.users import Role
@@ -191,7 +192,7 @@ def build_extract(handle: OfficeHandle, period: Period, *, now: datetime | None 
     generated_at = (now or datetime.now(UTC)).astimezone(UTC).replace(microsecond=0)
     with handle.transaction() as session:
         office = session.scalars(select(Office)).one()
-        if office.kind != "office":
+        if office.kind != OFFICE_KIND:
             raise InputRejected("extract.error.not_an_office")
         secret = keys.secret_in(session, keys.PSEUDONYM).value
         seed = keys.secret_in(session, keys.SIGNING).value
@@ -215,7 +216,7 @@ def build_extract(handle: OfficeHandle, period: Period, *, now: datetime | None 
         "schema_release": fmt.SCHEMA_RELEASE,
         "commune_code": commune_code,
         "period": period.key(),
-        "generated_at": generated_at.strftime("%Y-%m-%dT%H:%M:%SZ"),
+        "generated_at": fmt.utc_text(generated_at),
         "app_version": __version__,
         "signing_key": keys.fingerprint(keys.public_key_of(seed)),
         "key_series": keys.key_series(secret),

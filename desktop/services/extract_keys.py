@@ -1,14 +1,18 @@
 """The extract's keys (docs/extract-format.md §3 and §9): pseudonyms, and the office's signing key.
 
 Both secrets live only in the encrypted database (``office_secret``); what leaves the
-office is a keyed hash of an internal id, a signature, or the public half of the key.
+office is a keyed hash of an internal id, a signature, or the public half of the key, in
+the public key file that :meth:`OfficePublicKey.text` writes and the secretariat reads
+back with :meth:`OfficePublicKey.parse`.
 """
 
 from __future__ import annotations
 
 import base64
+import binascii
 import hashlib
 import hmac
+import re
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date
@@ -22,7 +26,8 @@ from sqlalchemy.orm import Session
 from desktop.db.files import atomic_write_text
 from desktop.db.models import Office, OfficeSecret
 from desktop.domain.audit import AuditAction, RecordType
-from desktop.domain.errors import DatabaseDamaged
+from desktop.domain.errors import DatabaseDamaged, InputRejected
+from desktop.domain.geography import geography
 from desktop.domain.users import Role
 from desktop.services.office import OfficeHandle
 
@@ -68,6 +73,20 @@ def sign(seed: bytes, manifest: bytes) -> bytes:
     return Ed25519PrivateKey.from_private_bytes(seed).sign(MANIFEST_TAG + manifest)
 
 
+KEY_FILE_TITLE = "BAOM office public key"
+KEY_FILE_FIELDS = ("format", "commune_code", "office_name", "algorithm", "public_key", "fingerprint", "created")
+
+
+def normalise_fingerprint(text: str) -> str:
+    """A fingerprint as typed or copied (spaces, line breaks, lower case) in one form, to compare."""
+    return re.sub(r"\s+", "", text).upper()
+
+
+def key_file_name(commune_code: str) -> str:
+    """``BAOM-09.001.01.01-public-key.txt`` (Windows drops a trailing dot from file names)."""
+    return f"BAOM-{commune_code.rstrip('.')}-public-key.txt"
+
+
 @dataclass(frozen=True)
 class OfficePublicKey:
     commune_code: str
@@ -80,21 +99,66 @@ class OfficePublicKey:
         return fingerprint(self.public_key)
 
     def file_name(self) -> str:
-        return f"BAOM-{self.commune_code.rstrip('.')}-public-key.txt"
+        return key_file_name(self.commune_code)
 
     def text(self) -> str:
         """The public key file (UTF-8, CRLF, ``name: value``), also printed for the secretariat."""
-        lines = (
-            "BAOM office public key",
-            "format: 1",
-            f"commune_code: {self.commune_code}",
-            f"office_name: {self.office_name}",
-            "algorithm: Ed25519",
-            f"public_key: {base64.b64encode(self.public_key).decode('ascii')}",
-            f"fingerprint: {self.fingerprint}",
-            f"created: {self.created.isoformat()}",
-        )
+        values = {
+            "format": "1",
+            "commune_code": self.commune_code,
+            "office_name": self.office_name,
+            "algorithm": "Ed25519",
+            "public_key": base64.b64encode(self.public_key).decode("ascii"),
+            "fingerprint": self.fingerprint,
+            "created": self.created.isoformat(),
+        }
+        lines = (KEY_FILE_TITLE, *(f"{name}: {values[name]}" for name in KEY_FILE_FIELDS))
         return "\r\n".join(lines) + "\r\n"
+
+    @classmethod
+    def parse(cls, text: str) -> OfficePublicKey:
+        """A key file as :meth:`text` writes it, checked line by line; InputRejected says what is wrong."""
+        text = text.removeprefix("\ufeff")  # Notepad adds one
+        lines = text.replace("\r\n", "\n").split("\n")
+        while lines and not lines[-1].strip():
+            lines.pop()
+        if not lines or lines[0].strip() != KEY_FILE_TITLE:
+            raise InputRejected("region.key.title")
+        values: dict[str, str] = {}
+        for number, line in enumerate(lines[1:], start=2):
+            name, sep, value = line.partition(":")
+            name = name.strip()
+            if not sep or name not in KEY_FILE_FIELDS:
+                raise InputRejected("region.key.line", line=number)
+            if name in values:
+                raise InputRejected("region.key.twice", field=name)
+            values[name] = value.strip()
+        for name in KEY_FILE_FIELDS:
+            if not values.get(name):
+                raise InputRejected("region.key.missing", field=name)
+        if values["format"] != "1":
+            raise InputRejected("region.key.format", found=values["format"][:20])
+        if values["algorithm"] != "Ed25519":
+            raise InputRejected("region.key.algorithm", found=values["algorithm"][:20])
+        try:
+            public_key = base64.b64decode(values["public_key"], validate=True)
+        except (binascii.Error, ValueError):
+            raise InputRejected("region.key.not_base64") from None
+        if len(public_key) != 32:
+            raise InputRejected("region.key.length", found=len(public_key))
+        expected = fingerprint(public_key)
+        if normalise_fingerprint(values["fingerprint"]) != normalise_fingerprint(expected):
+            raise InputRejected("region.key.fingerprint", found=values["fingerprint"][:60], expected=expected)
+        commune_code = values["commune_code"]
+        try:
+            geography().commune(commune_code)
+        except KeyError:
+            raise InputRejected("region.key.commune_unknown", code=commune_code[:20]) from None
+        try:
+            created = date.fromisoformat(values["created"])
+        except ValueError:
+            raise InputRejected("region.key.created", found=values["created"][:20]) from None
+        return cls(commune_code, values["office_name"][:200], public_key, created)
 
 
 def secret_in(session: Session, purpose: str) -> OfficeSecret:

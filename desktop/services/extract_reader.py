@@ -47,10 +47,10 @@ from desktop.domain.extract_format import (
     SCHEMA_VERSION,
     SIGNATURE,
     canonical,
+    utc_text,
 )
 from desktop.domain.periods import month_end
-from desktop.domain.referrals import OFFICE_TIME_ZONE
-from desktop.i18n import tr
+from desktop.domain.referrals import office_today
 from desktop.services.extract_consistency import check_consistency, check_k_anonymity
 from desktop.services.extract_csv_checks import check_tables
 from desktop.services.extract_keys import MANIFEST_TAG, fingerprint
@@ -76,10 +76,6 @@ class ExtractRejected(InputRejected):
         super().__init__("extract.rejected", source=source.name)
         self.source = source
         self.problems: tuple[Problem, ...] = tuple(problems)
-
-    def report(self) -> str:
-        """The heading and one line per problem, translated."""
-        return "\n".join([tr("extract.rejected", source=self.source.name), *(p.message() for p in self.problems)])
 
 
 @dataclass(frozen=True)
@@ -364,14 +360,9 @@ def _check_office(manifest: _Manifest, offices: Mapping[str, Sequence[Registered
         "office.key_revoked",
         commune=commune,
         fingerprint=signing,
-        revoked=_utc_text(revoked.astimezone(UTC)),
-        generated=_utc_text(generated_at),
+        revoked=utc_text(revoked),
+        generated=utc_text(generated_at),
     )
-
-
-def _utc_text(moment: datetime) -> str:
-    """A UTC moment as a message shows it."""
-    return moment.strftime("%Y-%m-%d %H:%M UTC")
 
 
 _SIGNATURE_FILE = re.compile(rb"[A-Za-z0-9+/]{86}==\r\n")
@@ -419,15 +410,15 @@ def _check_period(manifest: _Manifest, now: datetime, max_age_months: int) -> No
         raise stop("period.format", file=MANIFEST, field="period", found=shown(period))
     year, month = int(found.group(1)), int(found.group(2))
     generated_at = manifest.generated_at
-    when = _utc_text(generated_at)
+    when = utc_text(generated_at)
     try:
-        generated_day = generated_at.astimezone(OFFICE_TIME_ZONE).date()
+        generated_day = office_today(generated_at)
     except OverflowError:  # the last hours of the year 9999: from the future anyway
         raise stop("period.future", file=MANIFEST, field="generated_at", generated=when) from None
     if not month_end(year, month) < generated_day:
         raise stop("period.not_over", file=MANIFEST, field="period", period=period, generated=when)
     if generated_at > now + FUTURE_TOLERANCE:
         raise stop("period.future", file=MANIFEST, field="generated_at", generated=when)
-    today = now.astimezone(OFFICE_TIME_ZONE).date()
+    today = office_today(now)
     if (today.year * 12 + today.month) - (year * 12 + month) > max_age_months:
         raise stop("period.too_old", file=MANIFEST, field="period", period=period, months=str(max_age_months))

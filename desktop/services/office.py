@@ -36,6 +36,7 @@ from desktop.domain.errors import (
     PermissionDenied,
     WrongCredentials,
 )
+from desktop.domain.office_kinds import OFFICE_KIND
 from desktop.domain.users import Role, check_login, check_password, role_at_least
 
 log = logging.getLogger(__name__)
@@ -171,7 +172,7 @@ def create_office(
     admin_login: str,
     admin_name: str,
     admin_password: str,
-    kind: str = "office",
+    kind: str = OFFICE_KIND,
     is_demo: bool = False,
 ) -> tuple[OfficeHandle, str]:
     """Create the encrypted office and its first admin; return it and the recovery code.

@@ -19,7 +19,7 @@ from sqlalchemy import select
 
 from desktop.db.models import Provider
 from desktop.domain.audit import AuditAction, RecordType
-from desktop.services import region, region_stats
+from desktop.services import region, region_stats, region_status
 from desktop.services.office import OfficeHandle, office_info
 from desktop.services.region_stats import RegionalStatistics
 
@@ -38,7 +38,7 @@ class ReportInputs:
 def report_inputs(handle: OfficeHandle, first: str, last: str, *, now: datetime | None = None) -> ReportInputs:
     """The region's figures from ``first`` to ``last`` (``YYYY-MM``) and what labels them."""
     stats = region_stats.regional_statistics(handle, first, last)  # checks the role, the kind and the months
-    grid = region.completeness(handle, first, last, now=now)
+    grid = region_status.completeness(handle, first, last, now=now)
     deliveries = {
         (row.commune_code, month): cell.value
         for row in grid.rows

@@ -18,7 +18,8 @@ from desktop.db.models.base import utcnow
 from desktop.domain.audit import AuditAction, RecordType
 from desktop.domain.errors import InputRejected
 from desktop.domain.indicators import BY_CODE, DIMENSION_VALUES
-from desktop.domain.periods import Period
+from desktop.domain.office_kinds import REGION_KIND
+from desktop.domain.periods import month_range
 from desktop.domain.regional import SERVICE_OF_DOMAIN, Access, Combine, combine_rule, median, merge
 from desktop.domain.users import Role
 from desktop.services.office import OfficeHandle, office_info
@@ -98,13 +99,9 @@ class RegionalStatistics:
 
 def _range(first: str, last: str) -> tuple[str, ...]:
     try:
-        start, end = Period.parse_month(first), Period.parse_month(last)
-    except (InputRejected, ValueError):
+        months = month_range(first, last)
+    except (InputRejected, ValueError):  # a month badly written, or the range backwards: one message says both
         raise InputRejected("region.stats.error.months", first=first, last=last) from None
-    if end.start < start.start:
-        raise InputRejected("region.stats.error.months", first=first, last=last)
-    span = Period(start.start, end.end)
-    months = tuple(f"{m:%Y-%m}" for m in span.month_starts())
     if len(months) > 120:
         raise InputRejected("region.stats.error.too_long")
     return months
@@ -114,7 +111,7 @@ def regional_statistics(handle: OfficeHandle, first: str, last: str) -> Regional
     """Every figure of the region from ``first`` to ``last`` (months ``YYYY-MM``, both included)."""
     handle.require(Role.OFFICER)
     info = office_info(handle)
-    if info.kind != "region":
+    if info.kind != REGION_KIND:
         raise InputRejected("region.error.not_regional")
     months = _range(first, last)
     params = {"a": months[0], "b": months[-1]}

@@ -12,7 +12,6 @@ backup may be of the other kind).
 
 from __future__ import annotations
 
-import contextlib
 from pathlib import Path
 
 import shiboken6
@@ -37,16 +36,20 @@ from PySide6.QtWidgets import (
 )
 
 from desktop import __version__
+from desktop.domain.office_kinds import OFFICE_KIND, REGION_KIND
 from desktop.i18n import tr
 from desktop.services import maintenance
 from desktop.services.office import OfficeHandle, OfficeInfo, auto_lock_minutes, office_info
-from desktop.services.region import REGION_KIND
 from desktop.ui.context import AppContext
 from desktop.ui.dialogs.preferences import PreferencesDialog
 from desktop.ui.dialogs.unlock import UnlockForm
 from desktop.ui.idle import IdleWatcher
 from desktop.ui.pages.base import Page
 from desktop.ui.widgets.common import show_error
+
+
+def _nothing() -> None:
+    """An empty task: its answer comes back after every answer asked before it."""
 
 
 class LockScreen(QWidget):
@@ -113,8 +116,6 @@ class MainWindow(QMainWindow):
         self._last_page = 0
         assert ctx.db_path is not None
         self.kind = self._database_kind()
-        self._retired: list[Page] = []
-        """Sections of the other kind of database, after a restore changed it (kept: answers may be on the way)."""
         self.pages: list[Page] = [self._make_page(spec) for spec in self.page_classes(self.kind)]
         self.nav = QListWidget()
         self.nav.setObjectName("navigation")
@@ -171,11 +172,11 @@ class MainWindow(QMainWindow):
         """The kind of the database open now ("office" or "region"), asked once, before building the sections."""
         handle = self.ctx.handle
         if handle is None or handle.closed:
-            return "office"  # checked again when the office's details arrive after unlock
+            return OFFICE_KIND  # checked again when the office's details arrive after unlock
         try:
             return str(self.ctx.runner.run_sync(office_info, handle).kind)
         except Exception:  # noqa: BLE001 - a damaged file is told by the sections' own calls
-            return "office"
+            return OFFICE_KIND
 
     def _add_page(self, page: Page) -> None:
         self.page_stack.addWidget(page)
@@ -189,11 +190,7 @@ class MainWindow(QMainWindow):
     def _use_kind(self, kind: str) -> None:
         """Another kind of database is open here (a backup of the other kind restored): its sections."""
         for page in self.pages:
-            self.page_stack.removeWidget(page)
-            page.hide()
-            with contextlib.suppress(RuntimeError, TypeError):
-                self.ctx.sig_unlocked.disconnect(page._unlocked)
-            self._retired.append(page)
+            self._retire(page)
         self.kind = kind
         self.pages = [self._make_page(spec) for spec in self.page_classes(kind)]
         for page in self.pages:
@@ -202,6 +199,23 @@ class MainWindow(QMainWindow):
                 page.reload()
         self._last_page = 0
         self.page_stack.setCurrentIndex(0)
+
+    def _retire(self, page: Page) -> None:
+        """Take a section out for good: hidden, deaf to the application's signals, then deleted.
+
+        Answers it asked for may still be on their way: the database thread runs its work in
+        order and the answers come back in that order, so the section is deleted once an
+        empty task queued now has come back, after every answer asked before.
+        """
+        self.page_stack.removeWidget(page)
+        page.hide()
+        page.disconnect_signals()
+
+        def delete(_result: object) -> None:
+            if shiboken6.isValid(page):
+                page.deleteLater()
+
+        self.ctx.run(_nothing, on_done=delete)
 
     def _make_page(self, spec: str) -> Page:
         import importlib

@@ -16,7 +16,7 @@ import pytest
 from sqlalchemy import select
 
 from desktop.db.models import AuditEntry
-from desktop.services import office, region
+from desktop.services import office, region, region_import, region_keys
 from tests.cli.conftest import CLI_PASSWORD, Runner
 from tests.region_fixtures import EXAMPLE_COMMUNE, OTHER_COMMUNE, key_text, make_extract, months_before
 
@@ -34,9 +34,9 @@ def region_db(tmp_path: Path, cli_env: dict[str, str], monkeypatch: pytest.Monke
     with handle:
         extracts = []
         for commune in (EXAMPLE_COMMUNE, OTHER_COMMUNE):
-            region.add_office(handle, commune, key_text(commune))
+            region_keys.add_office(handle, commune, key_text(commune))
             extracts += [make_extract(tmp_path / "in", commune=commune, period=p) for p in (P1, P2)]
-        summary = region.import_extracts(handle, extracts)
+        summary = region_import.import_extracts(handle, extracts)
         assert summary.imported == 4
     return db
 

@@ -75,7 +75,7 @@ def test_a_bad_code_is_told_in_the_documented_sentence(tmp_path: Path) -> None:
     assert error.problems[0].message() == (
         "referrals.csv, ligne 3, colonne urgency : « h48 » n'est pas une valeur permise (h24, h72, weeks2)."
     )
-    assert error.report().splitlines()[0] == f"Extrait refusé : {error.source.name}"
+    assert i18n.error_text(error) == f"Extrait refusé : {error.source.name}"
 
 
 def test_a_truncated_file(tmp_path: Path) -> None:
@@ -583,7 +583,7 @@ def test_messages_render_in_each_language_without_leftover_placeholders(tmp_path
     i18n.set_language(lang)
     try:
         texts = [problem.message() for problem in found]
-        heading = ExtractRejected(tmp_path / "x.zip", found).report().splitlines()[0]
+        heading = i18n.error_text(ExtractRejected(tmp_path / "x.zip", found))
     finally:
         i18n.set_language("fr")
     assert all("{" not in text and "extract." not in text for text in texts), texts

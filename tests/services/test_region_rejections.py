@@ -17,10 +17,10 @@ from pathlib import Path
 import pytest
 
 from desktop.domain import extract_format as fmt
-from desktop.services import region
+from desktop.services import region_import, region_keys, region_status
 from desktop.services.extract_keys import sign
 from desktop.services.office import OfficeHandle
-from desktop.services.region import Outcome
+from desktop.services.region_import import Outcome
 from tests.region_fixtures import EXAMPLE, EXAMPLE_NOW, EXAMPLE_SEED, EXAMPLE_ZIP, OTHER_COMMUNE, key_text
 from tests.services.test_region_store import LATER, regional, registered, store_checksum  # noqa: F401 - fixtures
 
@@ -125,7 +125,7 @@ DAMAGES: dict[str, tuple[Callable[[Path], Path], str]] = {
 
 @pytest.fixture
 def holding(registered: OfficeHandle) -> Iterator[OfficeHandle]:  # noqa: F811 - the store's fixture
-    region.import_extracts(registered, [EXAMPLE_ZIP], now=EXAMPLE_NOW)
+    region_import.import_extracts(registered, [EXAMPLE_ZIP], now=EXAMPLE_NOW)
     yield registered
 
 
@@ -135,7 +135,7 @@ def test_a_damaged_extract_is_rejected_and_changes_nothing(holding: OfficeHandle
     source = build(tmp_path / "in")
     before = store_checksum(holding)
 
-    summary = region.import_extracts(holding, [source], now=LATER)
+    summary = region_import.import_extracts(holding, [source], now=LATER)
 
     (outcome,) = summary.outcomes
     assert outcome.outcome is Outcome.REJECTED
@@ -147,10 +147,10 @@ def test_a_damaged_extract_is_rejected_and_changes_nothing(holding: OfficeHandle
 def test_the_same_month_sound_and_newer_replaces_it(holding: OfficeHandle, tmp_path: Path) -> None:
     """The control: the very extract the damages start from is accepted, and replaces March."""
     before = store_checksum(holding)
-    summary = region.import_extracts(holding, [_zip(tmp_path, _resigned(_example()))], now=LATER)
+    summary = region_import.import_extracts(holding, [_zip(tmp_path, _resigned(_example()))], now=LATER)
     assert [o.outcome for o in summary.outcomes] == [Outcome.REPLACED]
     assert store_checksum(holding) != before
-    assert len(region.status(holding)) == 1
+    assert len(region_status.status(holding)) == 1
 
 
 def test_the_key_file_of_the_example_is_the_registered_one() -> None:
@@ -165,10 +165,10 @@ def test_a_full_disk_stops_the_run_keeps_what_was_stored_and_says_so(
     from desktop.domain.errors import DiskFull
     from tests.region_fixtures import make_extract
 
-    region.add_office(registered, OTHER_COMMUNE, key_text(OTHER_COMMUNE))
+    region_keys.add_office(registered, OTHER_COMMUNE, key_text(OTHER_COMMUNE))
     first = make_extract(tmp_path / "a", name="a-first")
     second = make_extract(tmp_path / "b", commune=OTHER_COMMUNE, name="b-second")
-    real = region._insert_rows
+    real = region_import._insert_rows
     calls = []
 
     def filling_up(*args: object) -> None:
@@ -177,10 +177,10 @@ def test_a_full_disk_stops_the_run_keeps_what_was_stored_and_says_so(
             raise DiskFull()
         real(*args)  # type: ignore[arg-type]
 
-    monkeypatch.setattr(region, "_insert_rows", filling_up)
-    summary = region.import_extracts(registered, [first, second], now=LATER)
+    monkeypatch.setattr(region_import, "_insert_rows", filling_up)
+    summary = region_import.import_extracts(registered, [first, second], now=LATER)
 
     assert [o.outcome for o in summary.outcomes] == [Outcome.IMPORTED, Outcome.REJECTED]
     (problem,) = summary.outcomes[1].problems
     assert problem.code == "import.failed" and "disque" in problem.message()
-    assert [(s.commune_code, s.period) for s in region.status(registered)] == [("09.001.01.01.", "2025-03")]
+    assert [(s.commune_code, s.period) for s in region_status.status(registered)] == [("09.001.01.01.", "2025-03")]

@@ -14,7 +14,7 @@ from desktop.domain.errors import InputRejected
 from desktop.domain.indicators import INDICATORS, MULTI_VALUED, Audience, Unit
 from desktop.domain.periods import Period, last_complete_month
 from desktop.domain.regional import BAROMETER_SERVICES, Access, Combine, combine_rule
-from desktop.services import demo, extract, extract_keys, region, region_stats, statistics
+from desktop.services import demo, extract, extract_keys, region, region_import, region_keys, region_stats, statistics
 from desktop.services import office as office_service
 from desktop.services.office import OfficeHandle
 
@@ -51,11 +51,11 @@ def world(tmp_path_factory: pytest.TempPathFactory) -> Iterator[World]:
             admin_name="Admin Fictif", admin_password=PASSWORD,
         )  # fmt: skip
         for commune, office in offices.items():
-            region.add_office(handle, commune, extract_keys.office_public_key(office).text())
+            region_keys.add_office(handle, commune, extract_keys.office_public_key(office).text())
             for month in months:
                 built = extract.build_extract(office, month)
                 extract.write_extract(office, built, folder / f"{built.stem}.zip")
-        summary = region.import_extracts(handle, [folder])
+        summary = region_import.import_extracts(handle, [folder])
         assert [o.outcome.value for o in summary.outcomes] == ["imported"] * 4
         try:
             yield World(handle, offices, months)

@@ -15,11 +15,14 @@ from sqlalchemy import func, select, text
 from desktop.db.models import AuditEntry, RegionImport, RegionIndicator, RegionPerson, RegionReferral
 from desktop.domain.codelists import VULNERABILITY_CRITERIA
 from desktop.domain.errors import InputRejected, PermissionDenied
+from desktop.domain.regional import LATE_DAY
 from desktop.services import office as office_service
-from desktop.services import region, users
-from desktop.services.extract_keys import fingerprint
+from desktop.services import region, region_import, region_keys, region_status, users
+from desktop.services.extract_keys import OfficePublicKey, fingerprint
 from desktop.services.office import OfficeHandle
-from desktop.services.region import Delivery, Outcome, Registration
+from desktop.services.region_import import Outcome
+from desktop.services.region_keys import Registration
+from desktop.services.region_status import Delivery
 from tests.region_fixtures import (
     EXAMPLE_COMMUNE,
     EXAMPLE_NOW,
@@ -45,6 +48,11 @@ STORE_TABLES = (
 LATER = datetime(2025, 6, 20, 9, 0, tzinfo=UTC)
 
 
+def criteria_of(flags: int) -> tuple[str, ...]:
+    """The criteria ticked in a stored ``vuln_flags`` integer (bit *i* = criterion *i*), in code-list order."""
+    return tuple(c for i, c in enumerate(VULNERABILITY_CRITERIA) if flags >> i & 1)
+
+
 @pytest.fixture
 def regional(tmp_path: Path) -> Iterator[OfficeHandle]:
     handle, _code = region.create_region(
@@ -63,7 +71,7 @@ def regional(tmp_path: Path) -> Iterator[OfficeHandle]:
 
 @pytest.fixture
 def registered(regional: OfficeHandle) -> OfficeHandle:
-    region.add_office(regional, EXAMPLE_COMMUNE, key_text())
+    region_keys.add_office(regional, EXAMPLE_COMMUNE, key_text())
     return regional
 
 
@@ -128,11 +136,11 @@ def test_a_region_code_without_its_dot_is_accepted(tmp_path: Path) -> None:
 def test_an_office_database_refuses_the_regional_functions(office) -> None:  # type: ignore[no-untyped-def]
     handle, _code, _path = office
     calls = (
-        lambda: region.add_office(handle, EXAMPLE_COMMUNE, key_text()),
-        lambda: region.import_extracts(handle, [EXAMPLE_ZIP], now=EXAMPLE_NOW),
-        lambda: region.status(handle),
-        lambda: region.offices(handle),
-        lambda: region.completeness(handle, "2025-01", "2025-03"),
+        lambda: region_keys.add_office(handle, EXAMPLE_COMMUNE, key_text()),
+        lambda: region_import.import_extracts(handle, [EXAMPLE_ZIP], now=EXAMPLE_NOW),
+        lambda: region_status.status(handle),
+        lambda: region_keys.offices(handle),
+        lambda: region_status.completeness(handle, "2025-01", "2025-03"),
     )
     for call in calls:
         with pytest.raises(InputRejected) as caught:
@@ -146,23 +154,23 @@ def test_roles(regional: OfficeHandle, tmp_path: Path) -> None:
     regional.close()
     with office_service.unlock(path, "agent", "mot-de-passe-agent") as officer:
         with pytest.raises(PermissionDenied):
-            region.add_office(officer, EXAMPLE_COMMUNE, key_text())
+            region_keys.add_office(officer, EXAMPLE_COMMUNE, key_text())
         with pytest.raises(PermissionDenied):
-            region.import_extracts(officer, [EXAMPLE_ZIP], now=EXAMPLE_NOW)
-        assert region.status(officer) == []
-        assert region.offices(officer) == []
+            region_import.import_extracts(officer, [EXAMPLE_ZIP], now=EXAMPLE_NOW)
+        assert region_status.status(officer) == []
+        assert region_keys.offices(officer) == []
 
 
 # ---- the office key file (§9)
 
 
 def test_the_example_key_file_parses() -> None:
-    key = region.parse_key_file(key_text())
+    key = OfficePublicKey.parse(key_text())
     assert key.commune_code == EXAMPLE_COMMUNE
     assert key.fingerprint == "24F6 ED6A CBFE 1009 C030 D7CA 567C 33CA"
     assert key.created == date(2025, 1, 15)
     # a BOM and LF line ends (a file passed through a text editor) are still the same key
-    assert region.parse_key_file("\ufeff" + key_text().replace("\r\n", "\n")) == key
+    assert OfficePublicKey.parse("\ufeff" + key_text().replace("\r\n", "\n")) == key
 
 
 def _edit(name: str, value: str) -> str:
@@ -190,7 +198,7 @@ def _edit(name: str, value: str) -> str:
 )
 def test_a_bad_key_file_is_refused_with_its_reason(text_: str, reason: str) -> None:
     with pytest.raises(InputRejected) as caught:
-        region.parse_key_file(text_)
+        OfficePublicKey.parse(text_)
     assert caught.value.key == reason
 
 
@@ -198,7 +206,7 @@ def test_a_fingerprint_edited_to_match_another_key_is_refused() -> None:
     other = base64.b64encode(hashlib.sha256(b"another key").digest()).decode()
     edited = _edit("public_key", other)  # the fingerprint line still shows the example's
     with pytest.raises(InputRejected) as caught:
-        region.parse_key_file(edited)
+        OfficePublicKey.parse(edited)
     assert caught.value.key == "region.key.fingerprint"
     assert caught.value.params["expected"] == fingerprint(base64.b64decode(other))
 
@@ -206,12 +214,12 @@ def test_a_fingerprint_edited_to_match_another_key_is_refused() -> None:
 def test_key_file_text_reads_utf8_only(tmp_path: Path) -> None:
     good = tmp_path / "k.txt"
     good.write_bytes(key_text().encode("utf-8"))
-    assert region.key_file_text(good) == key_text()
+    assert region_keys.key_file_text(good) == key_text()
     bad = tmp_path / "bad.txt"
     bad.write_bytes(key_text().replace("Exemple", "Exempl\xe9").encode("latin-1"))
     for path, reason in ((bad, "region.key.encoding"), (tmp_path / "none.txt", "region.key.unreadable")):
         with pytest.raises(InputRejected) as caught:
-            region.key_file_text(path)
+            region_keys.key_file_text(path)
         assert caught.value.key == reason
 
 
@@ -219,25 +227,25 @@ def test_key_file_text_reads_utf8_only(tmp_path: Path) -> None:
 
 
 def test_add_office_registers_once_and_is_audited(regional: OfficeHandle) -> None:
-    first = region.add_office(regional, EXAMPLE_COMMUNE, key_text())
+    first = region_keys.add_office(regional, EXAMPLE_COMMUNE, key_text())
     assert first.outcome is Registration.REGISTERED
     assert first.fingerprint == "24F6 ED6A CBFE 1009 C030 D7CA 567C 33CA"
     before = store_checksum(regional)
     audited = audit_details(regional, "region_office")
-    again = region.add_office(regional, EXAMPLE_COMMUNE, key_text())
+    again = region_keys.add_office(regional, EXAMPLE_COMMUNE, key_text())
     assert again.outcome is Registration.ALREADY
     assert store_checksum(regional) == before
     assert audit_details(regional, "region_office") == audited == [f"key {first.fingerprint}"]
-    [registered] = region.offices(regional)
+    [registered] = region_keys.offices(regional)
     assert (registered.commune_code, registered.name) == (EXAMPLE_COMMUNE, "BAOM Exemple (fictif)")
     assert [k.fingerprint for k in registered.keys] == [first.fingerprint]
 
 
 def test_a_new_key_is_added_beside_the_old_one(regional: OfficeHandle) -> None:
-    region.add_office(regional, EXAMPLE_COMMUNE, key_text())
-    added = region.add_office(regional, EXAMPLE_COMMUNE, key_text(seed=bytes(range(64, 96))))
+    region_keys.add_office(regional, EXAMPLE_COMMUNE, key_text())
+    added = region_keys.add_office(regional, EXAMPLE_COMMUNE, key_text(seed=bytes(range(64, 96))))
     assert added.outcome is Registration.KEY_ADDED
-    [registered] = region.offices(regional)
+    [registered] = region_keys.offices(regional)
     assert len(registered.keys) == 2
 
 
@@ -253,7 +261,7 @@ def test_add_office_refuses_a_key_of_another_commune(
 ) -> None:
     before = store_checksum(regional)
     with pytest.raises(InputRejected) as caught:
-        region.add_office(regional, commune, key_text(key_commune))
+        region_keys.add_office(regional, commune, key_text(key_commune))
     assert caught.value.key == reason
     assert store_checksum(regional) == before
 
@@ -261,19 +269,19 @@ def test_add_office_refuses_a_key_of_another_commune(
 def test_one_key_cannot_serve_two_communes(registered: OfficeHandle) -> None:
     copied = key_text(OTHER_COMMUNE, seed=bytes(range(32, 64)))  # the example office's key, another commune
     with pytest.raises(InputRejected) as caught:
-        region.add_office(registered, OTHER_COMMUNE, copied)
+        region_keys.add_office(registered, OTHER_COMMUNE, copied)
     assert caught.value.key == "region.error.key_elsewhere"
 
 
 def test_a_revoked_key_no_longer_verifies_later_extracts(registered: OfficeHandle) -> None:
-    region.revoke_key(registered, EXAMPLE_COMMUNE, "24f6ed6acbfe1009c030d7ca567c33ca", date(2025, 1, 15))
-    [registered_office] = region.offices(registered)
+    region_keys.revoke_key(registered, EXAMPLE_COMMUNE, "24f6ed6acbfe1009c030d7ca567c33ca", date(2025, 1, 15))
+    [registered_office] = region_keys.offices(registered)
     assert registered_office.keys[0].revoked_from == datetime(2025, 1, 14, 23, 0, tzinfo=UTC)  # Casablanca, UTC+1
-    summary = region.import_extracts(registered, [EXAMPLE_ZIP], now=EXAMPLE_NOW)
+    summary = region_import.import_extracts(registered, [EXAMPLE_ZIP], now=EXAMPLE_NOW)
     assert summary.rejected == 1
     assert summary.outcomes[0].problems[0].code == "office.key_revoked"
     with pytest.raises(InputRejected) as caught:
-        region.revoke_key(registered, EXAMPLE_COMMUNE, "0000", date(2025, 4, 1))
+        region_keys.revoke_key(registered, EXAMPLE_COMMUNE, "0000", date(2025, 4, 1))
     assert caught.value.key == "region.error.key_not_found"
 
 
@@ -282,7 +290,7 @@ def test_a_revoked_key_no_longer_verifies_later_extracts(registered: OfficeHandl
 
 def test_the_worked_example_is_imported_row_for_row(registered: OfficeHandle) -> None:
     steps: list[tuple[int, int]] = []
-    summary = region.import_extracts(
+    summary = region_import.import_extracts(
         registered, [EXAMPLE_ZIP], now=EXAMPLE_NOW, progress=lambda d, t: steps.append((d, t))
     )
     assert steps == [(0, 1), (1, 1)]
@@ -304,7 +312,7 @@ def test_the_worked_example_is_imported_row_for_row(registered: OfficeHandle) ->
         assert stored.generated_at == datetime(2025, 4, 2, 8, 30, tzinfo=UTC)
         p2 = session.scalars(select(RegionPerson).where(RegionPerson.person_key.startswith("c1d4301d"))).one()
         assert (p2.stage, p2.vulnerability_level, p2.received_in_month) == ("orientation", "high", True)
-        assert region.criteria_of(p2.vuln_flags) == ("no_resources", "no_documents")
+        assert criteria_of(p2.vuln_flags) == ("no_resources", "no_documents")
         p1 = session.scalars(select(RegionPerson).where(RegionPerson.person_key.startswith("6d85a5f8"))).one()
         assert (p1.vulnerability_level, p1.vuln_flags, p1.first_reception, p1.period) == (None, 0, "2025-Q1", "2025-03")
         blank = session.scalars(select(RegionReferral).where(RegionReferral.person_key.is_(None))).one()
@@ -331,30 +339,30 @@ def test_the_worked_example_is_imported_row_for_row(registered: OfficeHandle) ->
 
 def test_vulnerability_flags_follow_the_criteria_order() -> None:
     cells = ["0"] * len(VULNERABILITY_CRITERIA)
-    assert region.vuln_flags(cells) == 0
+    assert region_import.vuln_flags(cells) == 0
     cells[0] = cells[-1] = "1"
-    flags = region.vuln_flags(cells)
+    flags = region_import.vuln_flags(cells)
     assert flags == 1 | 1 << (len(VULNERABILITY_CRITERIA) - 1)
-    assert region.criteria_of(flags) == (VULNERABILITY_CRITERIA[0], VULNERABILITY_CRITERIA[-1])
+    assert criteria_of(flags) == (VULNERABILITY_CRITERIA[0], VULNERABILITY_CRITERIA[-1])
 
 
 def test_the_same_extract_again_changes_nothing(registered: OfficeHandle, tmp_path: Path) -> None:
-    region.import_extracts(registered, [EXAMPLE_ZIP], now=EXAMPLE_NOW)
+    region_import.import_extracts(registered, [EXAMPLE_ZIP], now=EXAMPLE_NOW)
     before = store_checksum(registered)
     audited = audit_details(registered, "region_import")
     # the same manifest under another name (a mail client's "(1)") and as a folder
     renamed = make_extract(tmp_path / "mail", name="BAOM-09.001.01.01-2025-03 (1)")
     folder = make_extract(tmp_path / "unzipped", as_zip=False)
-    summary = region.import_extracts(registered, [renamed, folder], now=LATER)
+    summary = region_import.import_extracts(registered, [renamed, folder], now=LATER)
     assert [o.outcome for o in summary.outcomes] == [Outcome.ALREADY, Outcome.ALREADY]
     assert store_checksum(registered) == before
     assert audit_details(registered, "region_import") == audited
 
 
 def test_a_newer_extract_replaces_the_month_without_doubling(registered: OfficeHandle, tmp_path: Path) -> None:
-    region.import_extracts(registered, [EXAMPLE_ZIP], now=EXAMPLE_NOW)
+    region_import.import_extracts(registered, [EXAMPLE_ZIP], now=EXAMPLE_NOW)
     newer = make_extract(tmp_path, generated_at="2025-05-03T10:00:00Z", stages={0: "suivi"})
-    summary = region.import_extracts(registered, [newer], now=LATER)
+    summary = region_import.import_extracts(registered, [newer], now=LATER)
     assert [o.outcome for o in summary.outcomes] == [Outcome.REPLACED]
     assert (count(registered, RegionImport), count(registered, RegionPerson)) == (1, 5)
     assert (count(registered, RegionReferral), count(registered, RegionIndicator)) == (4, 66)
@@ -368,9 +376,9 @@ def test_a_newer_extract_replaces_the_month_without_doubling(registered: OfficeH
 
 def test_an_older_extract_is_refused_unless_confirmed(registered: OfficeHandle, tmp_path: Path) -> None:
     newer = make_extract(tmp_path / "new", generated_at="2025-05-03T10:00:00Z", stages={0: "suivi"})
-    region.import_extracts(registered, [newer], now=LATER)
+    region_import.import_extracts(registered, [newer], now=LATER)
     before = store_checksum(registered)
-    summary = region.import_extracts(registered, [EXAMPLE_ZIP], now=LATER)
+    summary = region_import.import_extracts(registered, [EXAMPLE_ZIP], now=LATER)
     [outcome] = summary.outcomes
     assert outcome.outcome is Outcome.REJECTED
     [problem] = outcome.problems
@@ -378,48 +386,48 @@ def test_an_older_extract_is_refused_unless_confirmed(registered: OfficeHandle, 
     assert dict(problem.params) == {"found": "2025-04-02T08:30:00Z", "stored": "2025-05-03T10:00:00Z"}
     assert "2025-04-02T08:30:00Z" in problem.message() and "avant" in problem.message()
     assert store_checksum(registered) == before
-    confirmed = region.import_extracts(registered, [EXAMPLE_ZIP], now=LATER, confirm_older=True)
+    confirmed = region_import.import_extracts(registered, [EXAMPLE_ZIP], now=LATER, confirm_older=True)
     assert [o.outcome for o in confirmed.outcomes] == [Outcome.REPLACED]
     with registered.transaction() as session:
         assert session.scalars(select(RegionImport.generated_at)).one() == datetime(2025, 4, 2, 8, 30, tzinfo=UTC)
 
 
 def test_a_tampered_extract_changes_nothing_and_the_others_import(registered: OfficeHandle, tmp_path: Path) -> None:
-    region.add_office(registered, OTHER_COMMUNE, key_text(OTHER_COMMUNE))
-    region.import_extracts(registered, [EXAMPLE_ZIP], now=EXAMPLE_NOW)
+    region_keys.add_office(registered, OTHER_COMMUNE, key_text(OTHER_COMMUNE))
+    region_import.import_extracts(registered, [EXAMPLE_ZIP], now=EXAMPLE_NOW)
     newer = make_extract(tmp_path / "newer", generated_at="2025-05-03T10:00:00Z", stages={0: "suivi"})
     bad = tampered(newer, tmp_path / "bad")
     other = make_extract(tmp_path / "other", commune=OTHER_COMMUNE)
     example_rows = f"WHERE commune_code = '{EXAMPLE_COMMUNE}' AND period = '{EXAMPLE_PERIOD}'"
     before_all, before_example = store_checksum(registered), store_checksum(registered, example_rows)
 
-    alone = region.import_extracts(registered, [bad], now=LATER)
+    alone = region_import.import_extracts(registered, [bad], now=LATER)
     assert [o.outcome for o in alone.outcomes] == [Outcome.REJECTED]
     assert [(p.code, p.file) for p in alone.outcomes[0].problems] == [("checksum.mismatch", "persons.csv")]
     assert store_checksum(registered) == before_all
 
-    mixed = region.import_extracts(registered, [bad, other], now=LATER)
+    mixed = region_import.import_extracts(registered, [bad, other], now=LATER)
     assert [o.outcome for o in mixed.outcomes] == [Outcome.REJECTED, Outcome.IMPORTED]
     assert store_checksum(registered, example_rows) == before_example
     assert store_checksum(registered) != before_all
-    assert [(s.commune_code, s.period) for s in region.status(registered)] == [
+    assert [(s.commune_code, s.period) for s in region_status.status(registered)] == [
         (EXAMPLE_COMMUNE, EXAMPLE_PERIOD),
         (OTHER_COMMUNE, EXAMPLE_PERIOD),
     ]
 
 
 def test_an_unregistered_office_is_rejected(regional: OfficeHandle) -> None:
-    summary = region.import_extracts(regional, [EXAMPLE_ZIP], now=EXAMPLE_NOW)
+    summary = region_import.import_extracts(regional, [EXAMPLE_ZIP], now=EXAMPLE_NOW)
     assert summary.rejected == 1
     assert summary.outcomes[0].problems[0].code == "office.unknown"
     assert count(regional, RegionImport) == 0
 
 
 def test_a_new_key_series_is_imported_with_a_warning(registered: OfficeHandle, tmp_path: Path) -> None:
-    region.import_extracts(registered, [EXAMPLE_ZIP], now=EXAMPLE_NOW)
+    region_import.import_extracts(registered, [EXAMPLE_ZIP], now=EXAMPLE_NOW)
     same = make_extract(tmp_path / "a", period="2025-04")
     other = make_extract(tmp_path / "b", period="2025-05", key_series="0123456789abcdef")
-    summary = region.import_extracts(registered, [same, other], now=LATER)
+    summary = region_import.import_extracts(registered, [same, other], now=LATER)
     assert [o.outcome for o in summary.outcomes] == [Outcome.IMPORTED, Outcome.IMPORTED]
     assert summary.outcomes[0].warnings == ()
     [warning] = summary.outcomes[1].warnings
@@ -434,16 +442,16 @@ def test_sources_expand_to_zips_and_extract_folders_sorted(registered: OfficeHan
     (inbox / "notes.txt").write_text("pas un extrait", encoding="utf-8")
     (inbox / "empty").mkdir()
     single = make_extract(tmp_path / "single", period="2025-05", as_zip=False)
-    assert region.expand_sources([inbox, single, b]) == [a, b, single]
-    assert region.expand_sources([single]) == [single]
-    summary = region.import_extracts(registered, [inbox, single], now=LATER)
+    assert region_import.expand_sources([inbox, single, b]) == [a, b, single]
+    assert region_import.expand_sources([single]) == [single]
+    summary = region_import.import_extracts(registered, [inbox, single], now=LATER)
     assert [(o.period, o.outcome) for o in summary.outcomes] == [
         ("2025-02", Outcome.IMPORTED),
         ("2025-04", Outcome.IMPORTED),
         ("2025-05", Outcome.IMPORTED),
     ]
     with pytest.raises(InputRejected) as caught:
-        region.import_extracts(registered, [inbox / "empty"], now=LATER)
+        region_import.import_extracts(registered, [inbox / "empty"], now=LATER)
     assert caught.value.key == "region.error.no_extract"
 
 
@@ -451,9 +459,9 @@ def test_sources_expand_to_zips_and_extract_folders_sorted(registered: OfficeHan
 
 
 def test_status_lists_each_import_with_its_rows(registered: OfficeHandle, tmp_path: Path) -> None:
-    assert region.status(registered) == []
-    region.import_extracts(registered, [make_extract(tmp_path, period="2025-02"), EXAMPLE_ZIP], now=EXAMPLE_NOW)
-    rows = region.status(registered)
+    assert region_status.status(registered) == []
+    region_import.import_extracts(registered, [make_extract(tmp_path, period="2025-02"), EXAMPLE_ZIP], now=EXAMPLE_NOW)
+    rows = region_status.status(registered)
     assert [(r.commune_code, r.office_name, r.period) for r in rows] == [
         (EXAMPLE_COMMUNE, "BAOM Exemple (fictif)", "2025-02"),
         (EXAMPLE_COMMUNE, "BAOM Exemple (fictif)", "2025-03"),
@@ -464,23 +472,23 @@ def test_status_lists_each_import_with_its_rows(registered: OfficeHandle, tmp_pa
 
 
 def test_completeness_grid(registered: OfficeHandle, tmp_path: Path) -> None:
-    region.add_office(registered, OTHER_COMMUNE, key_text(OTHER_COMMUNE))
+    region_keys.add_office(registered, OTHER_COMMUNE, key_text(OTHER_COMMUNE))
     # 2025-03 on time (5 April), 2025-02 late (due 10 March), 2025-01 on the due day (office date)
-    region.import_extracts(registered, [EXAMPLE_ZIP, make_extract(tmp_path, period="2025-02")], now=EXAMPLE_NOW)
+    region_import.import_extracts(registered, [EXAMPLE_ZIP, make_extract(tmp_path, period="2025-02")], now=EXAMPLE_NOW)
     on_due_day = datetime(2025, 2, 10, 22, 30, tzinfo=UTC)  # 23:30 in Casablanca, still the 10th
-    region.import_extracts(registered, [make_extract(tmp_path, period="2025-01")], now=on_due_day)
+    region_import.import_extracts(registered, [make_extract(tmp_path, period="2025-01")], now=on_due_day)
     # a replacement arriving later keeps the month's first arrival
     newer = make_extract(tmp_path / "newer", generated_at="2025-05-03T10:00:00Z")
-    region.import_extracts(registered, [newer], now=LATER)
-    grid = region.completeness(registered, "2025-01", "2025-04", now=EXAMPLE_NOW)
+    region_import.import_extracts(registered, [newer], now=LATER)
+    grid = region_status.completeness(registered, "2025-01", "2025-04", now=EXAMPLE_NOW)
     assert grid.months == ("2025-01", "2025-02", "2025-03", "2025-04")
     assert [(r.commune_code, r.cells) for r in grid.rows] == [
         (EXAMPLE_COMMUNE, (Delivery.RECEIVED, Delivery.LATE, Delivery.RECEIVED, Delivery.PENDING)),
         (OTHER_COMMUNE, (Delivery.MISSING, Delivery.MISSING, Delivery.PENDING, Delivery.PENDING)),
     ]
-    assert region.due_date("2025-12") == date(2026, 1, region.LATE_DAY)
+    assert region_status.due_date("2025-12") == date(2026, 1, LATE_DAY)
     after_due = datetime(2025, 4, 10, 23, 30, tzinfo=UTC)  # the 11th in Casablanca
-    grid = region.completeness(registered, "2025-03", "2025-03", now=after_due)
+    grid = region_status.completeness(registered, "2025-03", "2025-03", now=after_due)
     assert [r.cells for r in grid.rows] == [(Delivery.RECEIVED,), (Delivery.MISSING,)]
     with pytest.raises(InputRejected):
-        region.completeness(registered, "2025-04", "2025-01")
+        region_status.completeness(registered, "2025-04", "2025-01")

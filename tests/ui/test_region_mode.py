@@ -20,9 +20,20 @@ from desktop.domain.periods import Period, add_months, last_complete_month
 from desktop.domain.referrals import OFFICE_TIME_ZONE, office_today
 from desktop.domain.regional import BAROMETER_SERVICES
 from desktop.i18n import tr, tr_in
-from desktop.services import demo, extract, extract_keys, maintenance, region, region_stats
+from desktop.services import (
+    demo,
+    extract,
+    extract_keys,
+    maintenance,
+    region,
+    region_import,
+    region_keys,
+    region_stats,
+    region_status,
+)
 from desktop.services import office as office_service
-from desktop.services.region import Delivery, Outcome
+from desktop.services.region_import import Outcome
+from desktop.services.region_status import Delivery
 from desktop.ui.controller import AppController
 from desktop.ui.dialogs.office_wizard import PAGE_ADMIN, PAGE_OFFICE, PAGE_RECOVERY, OfficeWizard
 from desktop.ui.main_window import MainWindow
@@ -165,7 +176,7 @@ def test_the_wizard_creates_a_regional_database(ctx, qtbot, tmp_path, screenshot
     assert handle is not None and wizard.db_path == tmp_path / "secretariat-regional.baomdb"
     info = office_service.office_info(handle)
     assert (info.kind, info.commune_code, info.name) == ("region", REGION, "Secrétariat régional — Souss-Massa")
-    assert region.is_regional(handle)
+    assert region.region_code(handle) == REGION
 
     # The controller opens it in the regional window.
     controller = AppController(ctx)
@@ -254,6 +265,7 @@ def test_restoring_a_regional_backup_over_an_office_brings_the_regional_sections
     window.show()
     wait_idle(qtbot, ctx)
     assert window.kind == "office"
+    office_pages = list(window.pages)
     monkeypatch.setattr(window, "_ask_restore_path", lambda: str(backup))
     monkeypatch.setattr(window, "_ask_password", lambda: UI_ADMIN_PASSWORD)
     monkeypatch.setattr(QMessageBox, "question", staticmethod(lambda *a, **k: QMessageBox.StandardButton.Yes))
@@ -268,6 +280,12 @@ def test_restoring_a_regional_backup_over_an_office_brings_the_regional_sections
     assert visible_sections(window) == REGION_SECTIONS
     assert isinstance(window.current_page(), CommunesPage)
     assert window.nav.currentRow() == 0
+    # the office's sections are deleted once the answers they asked for have come back
+    QApplication.sendPostedEvents(None, QEvent.Type.DeferredDelete)
+    assert not any(shiboken6.isValid(page) for page in office_pages)
+    window.lock()  # what they listened to goes on without them
+    ctx.languages.apply("ar")
+    ctx.languages.apply("fr")
 
 
 # -- communes and keys -------------------------------------------------------------------------------
@@ -306,7 +324,7 @@ def test_registering_an_office_shows_the_fingerprint_before_anything_is_stored( 
     dialog.set_commune(EXAMPLE_COMMUNE)
     assert dialog.error_label.isHidden()
     assert dialog.compared_check.isEnabled() and not dialog.ok_button.isEnabled()  # not before comparing
-    assert on_db(ctx, region.offices) == []  # nothing stored yet
+    assert on_db(ctx, region_keys.offices) == []  # nothing stored yet
     dialog.compared_check.setChecked(True)
     assert dialog.ok_button.isEnabled()
     qtbot.wait(20)
@@ -315,7 +333,7 @@ def test_registering_an_office_shows_the_fingerprint_before_anything_is_stored( 
     wait_idle(qtbot, ctx)
     wait_idle(qtbot, ctx)
     assert dialog.result() == QDialog.DialogCode.Accepted
-    offices = on_db(ctx, region.offices)
+    offices = on_db(ctx, region_keys.offices)
     assert [(o.commune_code, o.keys[0].fingerprint) for o in offices] == [(EXAMPLE_COMMUNE, expected)]
     assert page.status_label.text() == "Bureau de Agadir enregistré."
     assert page.table.rowCount() == 1
@@ -334,7 +352,7 @@ def test_registering_an_office_shows_the_fingerprint_before_anything_is_stored( 
     revoke.ok_button.click()
     wait_idle(qtbot, ctx)
     wait_idle(qtbot, ctx)
-    key = on_db(ctx, region.offices)[0].keys[0]
+    key = on_db(ctx, region_keys.offices)[0].keys[0]
     assert key.revoked_from is not None
     assert key.revoked_from.astimezone(OFFICE_TIME_ZONE) == datetime(2026, 5, 1, tzinfo=OFFICE_TIME_ZONE)
     assert cell(page.table, 0, 5) == "Révoquée à partir du 01/05/2026"
@@ -347,7 +365,7 @@ def test_registering_an_office_shows_the_fingerprint_before_anything_is_stored( 
 
 @pytest.fixture
 def registered(window):  # type: ignore[no-untyped-def]
-    on_db(window.ctx, region.add_office, EXAMPLE_COMMUNE, key_text())
+    on_db(window.ctx, region_keys.add_office, EXAMPLE_COMMUNE, key_text())
     return window
 
 
@@ -393,7 +411,7 @@ def test_import_the_example_and_a_tampered_copy(registered, qtbot, tmp_path, mon
     assert shown.index("REFUSÉ") < shown.index("importé —")
     # The status table: commune, month, rows per table, generated at, imported at.
     assert page.table.rowCount() == 1
-    status = on_db(ctx, region.status)[0]
+    status = on_db(ctx, region_status.status)[0]
     assert [cell(page.table, 0, c) for c in range(5)] == [
         "Agadir (09.001.01.01.)",
         "mars 2025",
@@ -410,7 +428,7 @@ def test_an_older_extract_is_imported_only_when_confirmed(registered, qtbot, tmp
     window = registered
     ctx = window.ctx
     newer = make_extract(tmp_path / "nouveau", generated_at="2025-04-03T10:00:00Z", stages={0: "suivi"})
-    assert on_db(ctx, region.import_extracts, [newer]).imported == 1
+    assert on_db(ctx, region_import.import_extracts, [newer]).imported == 1
     page = window.show_page(ExtractsPage)
     assert isinstance(page, ExtractsPage)
     wait_idle(qtbot, ctx)
@@ -427,14 +445,14 @@ def test_an_older_extract_is_imported_only_when_confirmed(registered, qtbot, tmp
     assert asked == [[EXAMPLE_ZIP.name]]
     assert page.summary is not None and page.summary.rejected == 1
     assert "avant celui déjà importé" in page.result_view.toPlainText()
-    assert on_db(ctx, region.status)[0].generated_at == datetime(2025, 4, 3, 10, tzinfo=UTC)
+    assert on_db(ctx, region_status.status)[0].generated_at == datetime(2025, 4, 3, 10, tzinfo=UTC)
 
     answer["value"] = True
     page.import_sources([copy_example(tmp_path / "ancien-2")])
     qtbot.waitUntil(lambda: page.job is None, timeout=20000)
     wait_idle(qtbot, ctx)
     assert page.summary is not None and (page.summary.replaced, page.summary.rejected) == (1, 0)
-    assert on_db(ctx, region.status)[0].generated_at == datetime(2025, 4, 2, 8, 30, tzinfo=UTC)
+    assert on_db(ctx, region_status.status)[0].generated_at == datetime(2025, 4, 2, 8, 30, tzinfo=UTC)
 
 
 def test_an_empty_folder_is_told(registered, qtbot, tmp_path, monkeypatch) -> None:  # type: ignore[no-untyped-def]
@@ -453,10 +471,10 @@ def test_an_empty_folder_is_told(registered, qtbot, tmp_path, monkeypatch) -> No
 def test_the_completeness_grid(registered, qtbot, tmp_path) -> None:  # type: ignore[no-untyped-def]
     window = registered
     ctx = window.ctx
-    on_db(ctx, region.add_office, OTHER_COMMUNE, key_text(OTHER_COMMUNE))
-    on_time = on_db(ctx, region.import_extracts, [EXAMPLE_ZIP], now=EXAMPLE_NOW)  # March, on 5 April
+    on_db(ctx, region_keys.add_office, OTHER_COMMUNE, key_text(OTHER_COMMUNE))
+    on_time = on_db(ctx, region_import.import_extracts, [EXAMPLE_ZIP], now=EXAMPLE_NOW)  # March, on 5 April
     late = make_extract(tmp_path / "fevrier", period="2025-02")  # February, on 5 April: after the 10 March
-    on_db(ctx, region.import_extracts, [late], now=EXAMPLE_NOW)
+    on_db(ctx, region_import.import_extracts, [late], now=EXAMPLE_NOW)
     assert on_time.imported == 1
     page = window.show_page(CompletenessPage)
     assert isinstance(page, CompletenessPage)
@@ -539,7 +557,7 @@ def world(tmp_path_factory: pytest.TempPathFactory) -> Iterator[World]:
                     zips[commune, month] = extract.write_extract(handle, built, folder / f"{built.stem}.zip")
         with office_service.unlock(path, LOGIN, PASSWORD) as regional:
             for commune, text in keys.items():
-                region.add_office(regional, commune, text)
+                region_keys.add_office(regional, commune, text)
             for index_month, month in enumerate(months):
                 year, number = add_months(int(month[:4]), int(month[5:]), 1)
                 for commune in COMMUNES:
@@ -550,7 +568,7 @@ def world(tmp_path_factory: pytest.TempPathFactory) -> Iterator[World]:
                     now = datetime(year, number, day, 9, tzinfo=UTC)
                     if now > datetime.now(UTC):
                         now = datetime.now(UTC)
-                    summary = region.import_extracts(regional, [zips[commune, month]], now=now)
+                    summary = region_import.import_extracts(regional, [zips[commune, month]], now=now)
                     assert summary.imported == 1, summary
         yield World(path, months, folder, zips)
 
@@ -709,7 +727,7 @@ def test_an_officer_sees_the_figures_but_does_not_import_or_register(  # type: i
 
     with office_service.unlock(region_path, LOGIN, PASSWORD) as handle:
         users.add_user(handle, "agent.fictif", "Agent Fictif", "officer", "mot-de-passe-agent")
-        region.add_office(handle, EXAMPLE_COMMUNE, key_text())
+        region_keys.add_office(handle, EXAMPLE_COMMUNE, key_text())
     ctx.set_handle(office_service.unlock(region_path, "agent.fictif", "mot-de-passe-agent"))
     window = MainWindow(ctx)
     qtbot.addWidget(window)

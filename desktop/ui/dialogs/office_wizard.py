@@ -39,6 +39,7 @@ from PySide6.QtWidgets import (
 from desktop import config, i18n
 from desktop.domain.errors import BaomError, InputRejected
 from desktop.domain.geography import geography, sort_key
+from desktop.domain.office_kinds import OFFICE_KIND, REGION_KIND
 from desktop.domain.users import MIN_PASSWORD_LENGTH, check_login, check_password
 from desktop.i18n import tr
 from desktop.services import office as office_service
@@ -51,7 +52,7 @@ from desktop.ui.widgets.commune_picker import CommunePicker
 OFFICE_SUFFIX = ".baomdb"
 
 PAGE_COMMUNE, PAGE_OFFICE, PAGE_ADMIN, PAGE_RECOVERY = range(4)
-KIND_OFFICE, KIND_REGION = "office", region_service.REGION_KIND
+KIND_OFFICE, KIND_REGION = OFFICE_KIND, REGION_KIND
 REGION_FILE_NAME = "secretariat-regional.baomdb"
 
 

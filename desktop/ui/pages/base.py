@@ -24,6 +24,12 @@ class Page(QWidget):
         ctx.sig_locked.connect(self.clear)
         ctx.sig_unlocked.connect(self._unlocked)
 
+    def disconnect_signals(self) -> None:
+        """Stop listening to the application (the section is being taken out for good)."""
+        self.ctx.languages.sig_language_changed.disconnect(self.retranslate)
+        self.ctx.sig_locked.disconnect(self.clear)
+        self.ctx.sig_unlocked.disconnect(self._unlocked)
+
     def _unlocked(self) -> None:
         if self.is_allowed():
             self.reload()

@@ -26,6 +26,7 @@ from PySide6.QtWidgets import (
 
 from desktop import i18n
 from desktop.domain.errors import InputRejected
+from desktop.domain.geography import commune_name
 from desktop.domain.regional import BAROMETER_SERVICES, Access
 from desktop.i18n import tr
 from desktop.services import region_stats
@@ -39,7 +40,6 @@ from desktop.ui.pages.region.common import (
     access_tip,
     bold,
     commune_label,
-    commune_name,
     measure_number,
     measure_text,
     month_text,
@@ -209,7 +209,8 @@ class BarometerPage(RegionPage):
         communes: tuple[str | None, ...] = (None, *(stats.communes if stats else ()))
         table.setColumnCount(len(communes) + 1)
         headers = [tr("region_ui.barometer.column.service")]
-        headers += [tr("region_ui.barometer.region") if c is None else commune_name(c) for c in communes]
+        lang = i18n.language()
+        headers += [tr("region_ui.barometer.region") if c is None else commune_name(c, lang) for c in communes]
         table.setHorizontalHeaderLabels(headers)
         for column, commune in enumerate(communes, start=1):
             header_item = table.horizontalHeaderItem(column)
@@ -290,7 +291,7 @@ class BarometerPage(RegionPage):
                 measure_text(measure, a).replace("\u2066", "").replace("\u2069", "") if a is not None else DASH
                 for a in accesses
             )
-            name = tr("region_ui.barometer.region") if commune is None else commune_name(commune)
+            name = tr("region_ui.barometer.region") if commune is None else commune_name(commune, i18n.language())
             colour = REGION_COLOUR if commune is None else line_colour(index - 1)
             lines.append(Line(name, values, texts, colour, 3.0 if commune is None else 1.6))
         frame.title.setText(

@@ -19,8 +19,9 @@ from PySide6.QtGui import QColor, QPalette
 from PySide6.QtWidgets import QSizePolicy, QVBoxLayout, QWidget
 
 from desktop import i18n
+from desktop.domain.periods import month_start
 from desktop.i18n import tr
-from desktop.ui.pages.region.common import month_date, month_text
+from desktop.ui.pages.region.common import month_text
 from desktop.ui.pages.statistics.charts import COLOURS, CountAxis, short_month
 
 
@@ -92,7 +93,7 @@ class TrendLines(QWidget):
             return
         lang = i18n.language()
         labels = [
-            short_month(month_date(m), lang, index == 0 or month_date(m).month == 1)
+            short_month(month_start(m), lang, index == 0 or month_start(m).month == 1)
             for index, m in enumerate(self.months)
         ]
         bottom.setTicks([list(enumerate(labels))])

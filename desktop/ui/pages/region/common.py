@@ -25,10 +25,9 @@ from PySide6.QtWidgets import (
 )
 
 from desktop import i18n
-from desktop.domain.errors import InputRejected
-from desktop.domain.geography import geography
+from desktop.domain.geography import commune_name
 from desktop.domain.indicators import BY_CODE, Unit
-from desktop.domain.periods import add_months, last_complete_month
+from desktop.domain.periods import add_months, last_complete_month, month_key, month_range, month_start
 from desktop.domain.referrals import OFFICE_TIME_ZONE, office_today
 from desktop.domain.regional import Access
 from desktop.i18n import tr
@@ -68,18 +67,9 @@ def region_events() -> RegionEvents:
 # -- names and months ------------------------------------------------------------------------
 
 
-def commune_name(code: str, lang: str | None = None) -> str:
-    """The commune's name in the interface language (its code when unknown)."""
-    try:
-        geo = geography()
-        return geo.name(geo.commune(code), lang or i18n.language())
-    except KeyError:
-        return code
-
-
 def commune_label(code: str, lang: str | None = None) -> str:
     """ "Agadir (09.001.01.01.)", the code kept left to right in Arabic."""
-    name = commune_name(code, lang)
+    name = commune_name(code, lang or i18n.language())
     return ltr(code) if name == code else f"{name} ({ltr(code)})"
 
 
@@ -93,27 +83,15 @@ def datetime_text(value: datetime) -> str:
     return ltr(f"{value.astimezone(OFFICE_TIME_ZONE):%d/%m/%Y %H:%M}")
 
 
-def office_date(value: datetime) -> date:
-    return value.astimezone(OFFICE_TIME_ZONE).date()
-
-
-def month_date(month: str) -> date:
-    return date(int(month[:4]), int(month[5:7]), 1)
-
-
 def month_text(month: str, lang: str | None = None) -> str:
     """ "mars 2025" / "مارس 2025" """
-    return month_label(month_date(month), lang or i18n.language())
+    return month_label(month_start(month), lang or i18n.language())
 
 
 def month_header(month: str, lang: str | None = None) -> str:
     """A column title on two lines: the month, then the year."""
-    day = month_date(month)
+    day = month_start(month)
     return f"{i18n.tr_in(lang or i18n.language(), f'stats.month.{day.month}')}\n{day.year}"
-
-
-def month_key(year: int, month: int) -> str:
-    return f"{year:04d}-{month:02d}"
 
 
 def default_range(count: int, today: date | None = None) -> tuple[str, str]:
@@ -224,18 +202,17 @@ class MonthRange(QWidget):
         self.set_range(*default_range(self.default_months), notify=False)
 
     def set_range(self, first: str, last: str, notify: bool = True) -> None:
-        self.from_field.set_value(int(first[:4]), int(first[5:7]))
-        self.to_field.set_value(int(last[:4]), int(last[5:7]))
+        for field, month in ((self.from_field, first), (self.to_field, last)):
+            start = month_start(month)
+            field.set_value(start.year, start.month)
         if notify:
             self.timer.stop()
             self.sig_changed.emit()
 
     def months(self) -> tuple[str, str]:
         """The first and last month (``YYYY-MM``); InputRejected when the range runs backwards."""
-        first, last = month_key(*self.from_field.value()), month_key(*self.to_field.value())
-        if last < first:
-            raise InputRejected("region.error.months_order")
-        return first, last
+        months = month_range(month_key(*self.from_field.value()), month_key(*self.to_field.value()))
+        return months[0], months[-1]
 
     def retranslate(self) -> None:
         self.from_label.setText(tr("region_ui.range.from"))
@@ -349,6 +326,10 @@ class RegionPage(Page):
         self.status_label.setWordWrap(True)
         self.messages = StatusMessages(self.status_label, self.error_label)
         region_events().sig_store_changed.connect(self.reload)
+
+    def disconnect_signals(self) -> None:
+        super().disconnect_signals()
+        region_events().sig_store_changed.disconnect(self.reload)
 
     # -- loading -----------------------------------------------------------------------------
     def reload(self) -> None:

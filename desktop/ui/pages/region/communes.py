@@ -34,23 +34,21 @@ from PySide6.QtWidgets import (
 
 from desktop import i18n
 from desktop.domain.errors import BaomError
-from desktop.domain.geography import geography, sort_key
+from desktop.domain.geography import commune_name, geography, sort_key
 from desktop.domain.referrals import office_today
 from desktop.domain.users import Role, role_at_least
 from desktop.i18n import tr
-from desktop.services import region
+from desktop.services import region, region_keys, region_status
 from desktop.services.extract_keys import OfficePublicKey
 from desktop.services.office import OfficeHandle
 from desktop.ui.context import AppContext
 from desktop.ui.pages.region.common import (
     RegionPage,
     commune_label,
-    commune_name,
     date_text,
     datetime_text,
     month_text,
     note_label,
-    office_date,
     read_only_table,
     region_events,
     text_item,
@@ -66,7 +64,7 @@ ROLE_KEY = int(Qt.ItemDataRole.UserRole) + 1
 @dataclass(frozen=True)
 class CommunesData:
     region_code: str
-    offices: list[region.RegisteredOffice]
+    offices: list[region_keys.RegisteredOffice]
     last_extract: dict[str, str]  # commune -> latest month imported
 
 
@@ -74,9 +72,9 @@ def load_communes(handle: OfficeHandle) -> CommunesData:
     """Runs on the database thread."""
     code = region.region_code(handle)
     latest: dict[str, str] = {}
-    for row in region.status(handle):
+    for row in region_status.status(handle):
         latest[row.commune_code] = max(latest.get(row.commune_code, ""), row.period)
-    return CommunesData(code, region.offices(handle), latest)
+    return CommunesData(code, region_keys.offices(handle), latest)
 
 
 def fingerprint_font() -> QFont:
@@ -160,7 +158,7 @@ class CommunesPage(RegionPage):
             fingerprint = text_item(ltr(key.fingerprint))
             fingerprint.setFont(fingerprint_font())
             if key.revoked_from is not None:
-                state = tr("region_ui.communes.revoked_from", date=date_text(office_date(key.revoked_from)))
+                state = tr("region_ui.communes.revoked_from", date=date_text(office_today(key.revoked_from)))
             else:
                 state = tr("region_ui.communes.valid")
             latest = data.last_extract.get(office.commune_code, "") if data else ""
@@ -204,13 +202,13 @@ class CommunesPage(RegionPage):
         self.register_dialog = dialog
         dialog.open()
 
-    def _registered(self, result: region.AddOfficeResult) -> None:
+    def _registered(self, result: region_keys.AddOfficeResult) -> None:
         key = {
-            region.Registration.REGISTERED: "region_ui.communes.registered",
-            region.Registration.KEY_ADDED: "region_ui.communes.key_added",
-            region.Registration.ALREADY: "region_ui.communes.already",
+            region_keys.Registration.REGISTERED: "region_ui.communes.registered",
+            region_keys.Registration.KEY_ADDED: "region_ui.communes.key_added",
+            region_keys.Registration.ALREADY: "region_ui.communes.already",
         }[result.outcome]
-        self.messages.set_status(key, commune=commune_name(result.commune_code))
+        self.messages.set_status(key, commune=commune_name(result.commune_code, i18n.language()))
         region_events().sig_store_changed.emit()
 
     def start_revoke(self) -> None:
@@ -224,7 +222,7 @@ class CommunesPage(RegionPage):
         dialog.open()
 
     def _revoked(self, commune: str) -> None:
-        self.messages.set_status("region_ui.communes.revoked", commune=commune_name(commune))
+        self.messages.set_status("region_ui.communes.revoked", commune=commune_name(commune, i18n.language()))
         region_events().sig_store_changed.emit()
 
     def retranslate(self) -> None:
@@ -239,7 +237,7 @@ class RegisterOfficeDialog(BusyDialog):
     """The commune, the key file, its fingerprint to compare, then « Enregistrer »."""
 
     sig_registered = Signal(object)
-    """The :class:`region.AddOfficeResult`."""
+    """The :class:`region_keys.AddOfficeResult`."""
 
     def __init__(self, ctx: AppContext, region_code: str, parent: QWidget | None = None) -> None:
         super().__init__(parent)
@@ -372,8 +370,8 @@ class RegisterOfficeDialog(BusyDialog):
         self.file_edit.setText(str(path))
         self.compared_check.setChecked(False)
         try:
-            text = region.key_file_text(path)
-            key = region.parse_key_file(text)
+            text = region_keys.key_file_text(path)
+            key = OfficePublicKey.parse(text)
         except BaomError as error:
             self.key, self.key_text = None, ""
             self._show_error(error)
@@ -431,9 +429,9 @@ class RegisterOfficeDialog(BusyDialog):
             return
         self._busy = True
         self._update_state()
-        self.ctx.call(region.add_office, commune, self.key_text, on_done=self._done, on_error=self._failed)
+        self.ctx.call(region_keys.add_office, commune, self.key_text, on_done=self._done, on_error=self._failed)
 
-    def _done(self, result: region.AddOfficeResult) -> None:
+    def _done(self, result: region_keys.AddOfficeResult) -> None:
         if not shiboken6.isValid(self):
             return
         self._busy = False
@@ -525,7 +523,7 @@ class RevokeKeyDialog(BusyDialog):
         self._busy = True
         self.ok_button.setEnabled(False)
         self.ctx.call(
-            region.revoke_key, self.commune, self.fingerprint, self.from_date(),
+            region_keys.revoke_key, self.commune, self.fingerprint, self.from_date(),
             on_done=self._done, on_error=self._failed,
         )  # fmt: skip
 

@@ -1,7 +1,7 @@
 """Complétude: for each registered commune and month, was the extract received, late, missing?
 
 An extract is on time when it arrives by the 10th of the following month
-(:func:`desktop.services.region.due_date`); a month not due yet is "pending", not missing.
+(:func:`desktop.services.region_status.due_date`); a month not due yet is "pending", not missing.
 Each cell has its colour *and* a sign (colour alone would not do for everyone), its
 word in the tooltip, and the legend says what each means.
 """
@@ -21,8 +21,8 @@ from PySide6.QtWidgets import (
 
 from desktop.domain.errors import InputRejected
 from desktop.i18n import tr
-from desktop.services import region
-from desktop.services.region import Completeness, Delivery
+from desktop.services import region_status
+from desktop.services.region_status import Completeness, Delivery
 from desktop.ui.context import AppContext
 from desktop.ui.pages.region.common import (
     MonthRange,
@@ -115,7 +115,7 @@ class CompletenessPage(RegionPage):
         self.messages.clear()
         generation = self.started()
         self.ctx.call(
-            region.completeness,
+            region_status.completeness,
             first,
             last,
             on_done=lambda grid: self._loaded(generation, grid),
@@ -184,7 +184,7 @@ class CompletenessPage(RegionPage):
             commune=commune_label(commune),
             month=month_text(month),
             state=tr(f"region.delivery.{delivery.value}"),
-            due=date_text(region.due_date(month)),
+            due=date_text(region_status.due_date(month)),
         )
 
     def clear(self) -> None:

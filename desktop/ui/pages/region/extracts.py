@@ -1,7 +1,7 @@
 """Extraits: import the communes' monthly extracts, then what is stored.
 
 Import several files, or a folder: each extract is verified whole and stored all or
-nothing on the database thread (:func:`desktop.services.region.import_extracts`); the
+nothing on the database thread (:func:`desktop.services.region_import.import_extracts`); the
 progress bar advances extract by extract (a :class:`TaskProgress` written by the
 database thread, read by a GUI timer, as in the register import). The summary counts
 imported / replaced / already imported / rejected, and lists each rejection's reasons
@@ -32,15 +32,16 @@ from PySide6.QtWidgets import (
 )
 
 from desktop import i18n
+from desktop.domain.geography import commune_name
 from desktop.i18n import tr
-from desktop.services import region
-from desktop.services.region import ExtractOutcome, ImportStatus, ImportSummary, Outcome
+from desktop.services import region_import, region_status
+from desktop.services.region_import import ExtractOutcome, ImportSummary, Outcome
+from desktop.services.region_status import ImportStatus
 from desktop.ui.context import AppContext
 from desktop.ui.dialogs.register_import import TaskProgress
 from desktop.ui.pages.region.common import (
     RegionPage,
     commune_label,
-    commune_name,
     datetime_text,
     month_text,
     note_label,
@@ -84,7 +85,7 @@ def outcome_heading(outcome: ExtractOutcome) -> str:
     return tr(
         f"region_ui.extracts.outcome.{outcome.outcome.value}",
         file=file,
-        commune=escape(commune_name(outcome.commune_code)),
+        commune=escape(commune_name(outcome.commune_code, i18n.language())),
         month=escape(month_text(outcome.period)),
         persons=outcome.persons,
         referrals=outcome.referrals,
@@ -200,7 +201,7 @@ class ExtractsPage(RegionPage):
     def load(self) -> None:
         generation = self.started()
         self.ctx.call(
-            region.status,
+            region_status.status,
             on_done=lambda rows: self._loaded(generation, rows),
             on_error=lambda error: self.failed(generation, error),
         )
@@ -271,7 +272,7 @@ class ExtractsPage(RegionPage):
         self.job = job
         self.messages.clear()
         self._show_job(True)
-        run = partial(region.import_extracts, progress=job, confirm_older=confirm_older)
+        run = partial(region_import.import_extracts, progress=job, confirm_older=confirm_older)
         self.ctx.call(run, list(sources), on_done=partial(self._imported, job), on_error=partial(self._failed, job))
 
     def _current(self, job: TaskProgress) -> bool:
@@ -282,7 +283,7 @@ class ExtractsPage(RegionPage):
             return
         older = [o for o in summary.outcomes if only_older(o)]
         if older and self.ask_confirm_older(older):
-            run = partial(region.import_extracts, progress=job, confirm_older=True)
+            run = partial(region_import.import_extracts, progress=job, confirm_older=True)
             self.ctx.call(
                 run,
                 [o.source for o in older],

@@ -29,6 +29,7 @@ from PySide6.QtWidgets import (
 
 from desktop import i18n
 from desktop.domain.errors import InputRejected
+from desktop.domain.geography import commune_name
 from desktop.domain.indicators import INDICATORS
 from desktop.domain.regional import Combine, combine_rule
 from desktop.i18n import tr
@@ -41,7 +42,6 @@ from desktop.ui.pages.region.common import (
     RegionPage,
     bold,
     commune_label,
-    commune_name,
     figure_number,
     figure_text,
     fit_columns,
@@ -280,7 +280,7 @@ class IndicatorsPage(RegionPage):
                 if number is None:
                     continue
                 keys.append(commune)
-                labels.append(commune_name(commune))
+                labels.append(commune_name(commune, i18n.language()))
                 values.append(number)
                 texts.append(figure_text(code, pair).replace("\u2066", "").replace("\u2069", ""))
             name = indicator_name(code, lang)

@@ -20,6 +20,7 @@ from desktop.domain.errors import InputRejected
 from desktop.i18n import tr
 from desktop.services.office import OfficeHandle
 from desktop.ui.context import AppContext
+from desktop.ui.pages.statistics.texts import isolate
 from desktop.ui.widgets.common import StatusMessages
 
 FORMATS = ("pdf", "xlsx")
@@ -91,7 +92,7 @@ class ReportButtons(QObject):
         if not shiboken6.isValid(self.page):
             return
         self.set_busy(False)
-        self.messages.set_status("region_ui.report.written", path=f"\u2066{out}\u2069")
+        self.messages.set_status("region_ui.report.written", path=isolate(str(out)))
 
     def _failed(self, error: BaseException) -> None:
         if not shiboken6.isValid(self.page):

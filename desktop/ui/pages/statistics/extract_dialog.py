@@ -432,7 +432,7 @@ class ExtractDialog(BusyDialog):
         if self.busy or not may_extract(self.ctx):
             return
         commune = self.info.commune_code if self.info is not None else ""
-        name = f"BAOM-{commune.rstrip('.')}-public-key.txt" if commune else "BAOM-public-key.txt"
+        name = extract_keys.key_file_name(commune) if commune else "BAOM-public-key.txt"
         chosen = self._ask_key_path(name)
         if not chosen:
             return

@@ -11,13 +11,18 @@ LRI, PDI = "\u2066", "\u2069"
 NBSP = "\u00a0"
 
 
+def isolate(text: str) -> str:
+    """A left-to-right isolate around ``text``, spaces kept: a path may wrap, and be copied as it is."""
+    return f"{LRI}{text}{PDI}" if text else text
+
+
 def ltr(text: str) -> str:
     """A number, a change or a date as one left-to-right block that never wraps.
 
     In an Arabic sentence (or a right-to-left table cell) "+12 %" would read "% 12+" and
     "23/11/2026 14:34" would swap its date and time: the isolate keeps the order.
     """
-    return f"{LRI}{text.replace(' ', NBSP)}{PDI}" if text else text
+    return isolate(text.replace(" ", NBSP))
 
 
 def plain(text: str) -> str:
