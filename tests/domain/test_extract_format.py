@@ -5,11 +5,13 @@ from __future__ import annotations
 import csv
 import io
 import json
+from datetime import UTC, datetime
 from pathlib import Path
 
 import pytest
 
 from desktop.domain import extract_format as fmt
+from desktop.domain.referrals import OFFICE_TIME_ZONE
 from desktop.services.extract_keys import pseudonym
 
 EXAMPLE = Path(__file__).resolve().parents[1] / "fixtures" / "extract_example"
@@ -97,6 +99,11 @@ def test_each_step_of_the_ladder_coarsens_one_column() -> None:
 
 def test_the_file_name_drops_the_final_dot_of_the_commune_code() -> None:
     assert fmt.file_name("09.001.01.01.", "2025-03") == "BAOM-09.001.01.01-2025-03"
+
+
+def test_moments_are_written_in_utc_to_the_second() -> None:
+    assert fmt.utc_text(datetime(2025, 11, 3, 9, 30, 15, 999, tzinfo=OFFICE_TIME_ZONE)) == "2025-11-03T08:30:15Z"
+    assert fmt.utc_text(datetime(2025, 4, 2, 8, 30, tzinfo=UTC)) == "2025-04-02T08:30:00Z"
 
 
 def test_medians_keep_their_half_and_counts_stay_integers() -> None:

@@ -15,6 +15,7 @@ from desktop.domain.geography import (
     Geography,
     Province,
     Region,
+    commune_name,
     default_path,
     geography,
     sort_key,
@@ -233,3 +234,10 @@ def test_build_reproduces_committed_file(tmp_path: Path) -> None:
     )
     assert result.returncode == 0, result.stderr
     assert output.read_bytes() == RESOURCE.read_bytes()
+
+
+def test_commune_name_in_a_language_or_its_code() -> None:
+    assert commune_name("09.001.01.01.", "fr") == "Agadir"
+    assert commune_name("09.001.01.01.", "ar") == geography().commune("09.001.01.01.").name_ar != "Agadir"
+    assert commune_name("99.999.99.99.", "fr") == "99.999.99.99."  # unknown: the code itself
+    assert commune_name("", "fr") == ""

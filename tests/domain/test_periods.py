@@ -7,7 +7,16 @@ from datetime import date
 import pytest
 
 from desktop.domain.errors import InputRejected
-from desktop.domain.periods import Period, add_months, current_month, last_complete_month, month_end
+from desktop.domain.periods import (
+    Period,
+    add_months,
+    current_month,
+    last_complete_month,
+    month_end,
+    month_key,
+    month_range,
+    month_start,
+)
 
 
 @pytest.mark.parametrize(
@@ -108,3 +117,20 @@ def test_helpers() -> None:
     assert current_month(date(2026, 1, 1)) == Period.month(2026, 1)
     assert last_complete_month(date(2026, 1, 1)) == Period.month(2025, 12)
     assert last_complete_month(date(2028, 3, 31)) == Period.month(2028, 2)
+
+
+def test_month_keys_and_ranges() -> None:
+    assert month_key(2026, 3) == "2026-03" and Period.month(2026, 3).key() == month_key(2026, 3)
+    assert Period(date(2025, 11, 20), date(2026, 2, 3)).month_keys() == ("2025-11", "2025-12", "2026-01", "2026-02")
+    assert month_start("2026-03") == date(2026, 3, 1)
+    assert month_range("2025-12", "2026-02") == ("2025-12", "2026-01", "2026-02")
+    assert month_range(" 2026-02", "2026-02") == ("2026-02",)  # as typed on the command line
+    with pytest.raises(InputRejected) as backwards:
+        month_range("2026-02", "2025-12")
+    assert backwards.value.key == "region.error.months_order"
+    for first, last in (("2026-13", "2026-12"), ("2026-01", "26-02")):
+        with pytest.raises(InputRejected) as malformed:
+            month_range(first, last)
+        assert malformed.value.key == "stats.error.month_format"
+    with pytest.raises(InputRejected):
+        month_start("2026-3")

@@ -46,8 +46,17 @@ from desktop.domain.regional import BAROMETER_SERVICES, Access, Combine, combine
 from desktop.reports import region_tables as rt
 from desktop.reports.region_pdf import render_regional_pdf
 from desktop.reports.region_xlsx import cell_value, render_regional_xlsx
-from desktop.services import demo, extract, extract_keys, region, region_import, region_keys, region_reports
-from desktop.services import region_stats, statistics
+from desktop.services import (
+    demo,
+    extract,
+    extract_keys,
+    region,
+    region_import,
+    region_keys,
+    region_reports,
+    region_stats,
+    statistics,
+)
 from desktop.services import office as office_service
 from desktop.services.office import OfficeHandle
 from desktop.services.region_stats import RegionalStatistics
