@@ -1,11 +1,12 @@
 """The regional report as an A4 PDF: completeness, key figures, communes, breakdowns, barometer.
 
 Every number comes from :mod:`desktop.reports.region_tables` (small cells already hidden,
-"<5"), so the PDF and the workbook agree. Wide tables (24 months, 14 indicators) are cut
-into groups of columns, the label column repeated, so that a region of 16 communes prints
-on portrait pages. French, English or Arabic: the office report's writer and helpers
-(:mod:`desktop.reports.stats_pdf`, :mod:`desktop.reports.pdf_common`) shape the Arabic,
-mirror the tables and charts and number the pages. Nothing here touches the database or Qt.
+"<5", and those hidden to protect them, "×"), so the PDF and the workbook agree. Wide
+tables (24 months, 14 indicators) are cut into groups of columns, the label column
+repeated, so that a region of 16 communes prints on portrait pages. French, English or
+Arabic: the office report's writer and helpers (:mod:`desktop.reports.stats_pdf`,
+:mod:`desktop.reports.pdf_common`) shape the Arabic, mirror the tables and charts and
+number the pages. Nothing here touches the database or Qt.
 """
 
 from __future__ import annotations
@@ -138,7 +139,12 @@ def _cover(w: Writer, report: rt.RegionalReport, title: str, generated: Any) -> 
             w.tr("region_report.publication_title"),
             typeset(w.tr("region_report.publication"), w.lang),
             NOTE_FILL,
-            legend=(suppression.SMALL_LABEL, w.tr("reports_stats.small_legend")),
+            legend=(suppression.SMALL_LABEL, w.tr("region_report.small_legend")),
+        ),
+        space(3),
+        w.small(
+            w.tr("region_report.legend_line", symbol=rt.PROTECT_LABEL, meaning=w.tr("region_report.protect_legend")),
+            align=centred,
         ),
     ]
 

@@ -23,30 +23,41 @@ Tables, in the report's order:
 Small cells (docs/statistics.md, :mod:`desktop.domain.suppression`). Every published count
 is a *quantity* with an identity (indicator, dimension, key, commune or all, month or all):
 the region's total over the range is one quantity whether (b), (c) or (d) prints it, so it
-is hidden everywhere or nowhere. Then:
+is hidden everywhere or nowhere. A printed share is as good as its numerator and its base:
+share × base gives the numerator, base − numerator the rest (not answered, not served). So
+a share publishes three quantities; they have identities too (the region's "answered" is
+the communes' "answered" added up, and "served" is the outcome breakdown's printed count),
+and a share is printed only when none of the three is hidden. Then:
 
 1. each line that adds up (months to the range, communes to the region, a single-valued
    breakdown's keys to its total) is suppressed with ``suppress_line(…, partition=True)``
    and each two-way table with margins (barometer referrals: commune × service, service ×
    month) with ``suppress_table``; a multi-valued breakdown gets primary suppression only;
+   a quantity of 1 to 4 that only a share reveals (2 served of 20) hides the share;
 2. what one table hides, every table hides (same quantity);
 3. closure: all the sums the report publishes, across tables (a service's referrals are also
-   the sum of its domains' referrals in (d)), are taken together as linear equations; while
-   one hidden quantity can be worked out exactly from the printed ones through any
-   combination of them, the smallest visible non-zero quantity of one of its equations is
-   hidden too.
+   the sum of its domains' referrals in (d); numerators, bases and rests add up like counts),
+   are taken together. A hidden quantity must not be worked out exactly, neither through any
+   linear combination of the sums (:func:`determined`) nor through one sum and what the
+   symbols say of the hidden ones — hidden cells are not zero (zeros print as 0), a "<5" is
+   at most 4 and a "×" at least 5: 7 = 5 + "<5" + "<5" says both are 1 (:func:`pinned`).
+   While one can, the smallest visible non-zero quantity of one of its equations is hidden
+   too (hiding a share's numerator hides the share, which may expose another numerator, so
+   this runs until nothing moves).
 
-Rates and medians are hidden when their base is 1 to 4, and also when the count they are
-taken over is printed elsewhere in the report and hidden there (a rate over a hidden count
-would help narrow it down).
+A count of 1 to 4 prints "<5"; one hidden only to protect another (5 or more) prints "×"
+(:data:`PROTECT_LABEL`), never "<5", which would be false. A share or median over 1 to 4
+units prints "<5"; hidden for any other reason, "×". Medians are also hidden when the count
+they are taken over is printed and hidden.
 """
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping, Sequence
+from collections import deque
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import date, datetime
-from fractions import Fraction
+from math import gcd
 
 from desktop.domain import suppression
 from desktop.domain.indicators import BY_CODE, DIMENSION_VALUES, INDICATORS, MULTI_VALUED, Unit
@@ -81,6 +92,8 @@ RATE_BASE: dict[str, str] = {
     "median_days_to_counter": "counter_referrals",
 }
 PAIR_SEARCH = 12  # when no single count frees a fixed one, pairs among this many candidates are tried
+PASSES = 64  # narrowing the hidden quantities' ranges: at most this many looks at each sum (it settles in a few)
+PROTECT_LABEL = "×"  # a cell hidden only to protect another one (it may be 5 or more)
 DELIVERIES: tuple[str, ...] = ("received", "late", "missing", "pending")
 
 
@@ -93,10 +106,16 @@ class Cell:
     hidden: bool = False
     label: str = ""  # the text of a text cell
     tone: str = ""  # completeness: the delivery ("received", "late", "missing", "pending")
+    protects: bool = False  # hidden only to protect another cell: "×", not "<5"
+    base: int = 0  # a share's or a median's base (the units it is taken over)
+
+    def mark(self) -> str:
+        """The symbol of a hidden cell: "<5" for 1 to 4 (a count, or the base of a share), else "×"."""
+        return PROTECT_LABEL if self.protects else suppression.SMALL_LABEL
 
     def text(self, lang: str) -> str:
         if self.hidden:
-            return suppression.SMALL_LABEL
+            return self.mark()
         if self.unit is None:
             return self.label or "—"
         return st.format_value(self.value, self.unit, lang)
@@ -157,7 +176,7 @@ class RegionalReport:
     generated_at: datetime
     tables: tuple[Table, ...]
     secretariat: str = ""  # the regional database's name
-    hidden_counts: int = 0  # counts hidden (primary and secondary), for the record
+    hidden_counts: int = 0  # printed counts hidden (primary and secondary), for the record
 
     def table(self, key: str) -> Table:
         return next(table for table in self.tables if table.key == key)
@@ -225,27 +244,79 @@ class _Count:
 
 @dataclass(frozen=True)
 class _Rate:
+    """A share (numerator over base) or a median (over ``base`` delays)."""
+
     value: float | None  # the share or the median
     base: int
     unit: Unit
-    linked: Qid | None = None  # the count the base equals, if the report prints it
+    base_qid: Qid | None = None  # what the base counts (a printed count when a table prints it)
+    num_qid: Qid | None = None  # a share's numerator; None for a median
+
+
+@dataclass(frozen=True)
+class _Share:
+    """What one share reveals with its base: its numerator, and the rest (numerator + rest = base)."""
+
+    num: Qid
+    base: Qid
+    rest: Qid | None  # None when the figures disagree (numerator above its base)
+
+    def members(self) -> tuple[Qid, ...]:
+        return (self.num, self.base) if self.rest is None else (self.num, self.base, self.rest)
 
 
 Spec = Cell | _Count | _Rate
 DraftLine = tuple[str, str, tuple[Spec, ...], bool]  # key, label, cells, total
+Relation = tuple[Qid, tuple[Qid, ...]]  # total = sum(parts)
+Bound = tuple[int, int | None]  # what a reader knows of a hidden quantity: low, high (None: no limit)
 
 
 @dataclass
 class _Ledger:
-    """The counts the report prints, the sums that tie them, and which are hidden."""
+    """The quantities the report publishes, the sums that tie them, and which are hidden.
+
+    A quantity is a printed count, or what a printed share reveals: a share times its base gives
+    its numerator, so a share publishes its numerator, its base and the rest (base − numerator)
+    as surely as a table would. Those are quantities too, with their own sums (a region's
+    numerator is its communes' numerators added up), and a share is hidden when any of them is.
+    """
 
     values: dict[Qid, int] = field(default_factory=dict)
-    relations: list[tuple[Qid, tuple[Qid, ...]]] = field(default_factory=list)  # total = sum(parts)
+    relations: list[Relation] = field(default_factory=list)
     hidden: set[Qid] = field(default_factory=set)
+    printed: set[Qid] = field(default_factory=set)  # counts a table prints
+    bases: set[Qid] = field(default_factory=set)  # revealed only as a share's base ("<5" when 1..4)
+    shares: dict[Qid, _Share] = field(default_factory=dict)  # a share's numerator identity -> what it reveals
+    inherent: set[Qid] = field(default_factory=set)  # pinned whatever is hidden (see close)
+    equal: dict[Qid, set[Qid]] = field(default_factory=dict)  # quantities equal through a one-part sum
 
     def put(self, qid: Qid, value: float | None) -> Qid:
+        """A count a table prints."""
         self.values[qid] = round(value or 0)
+        self.printed.add(qid)
         return qid
+
+    def _slot(self, qid: Qid, value: int) -> Qid:
+        """``qid`` for this value, or a distinct identity when ``qid`` already stands for another value."""
+        while qid in self.values and self.values[qid] != value:
+            qid = ("alt", *qid)
+        self.values.setdefault(qid, value)
+        return qid
+
+    def share(self, num: Qid, numerator: int, base: Qid, total: int) -> None:
+        """A share printed somewhere ("—" when its base is 0), once every printed count is known."""
+        if num not in self.shares:
+            base_id = self._slot(base, total)
+            if base_id not in self.printed:
+                self.bases.add(base_id)
+            num_id = self._slot(num, numerator)
+            rest = self._slot(("rest", *num), total - numerator) if 0 <= numerator <= total else None
+            if rest is not None:
+                self.relation(base_id, (num_id, rest))
+            self.shares[num] = _Share(num_id, base_id, rest)
+
+    def share_hidden(self, num: Qid) -> bool:
+        return any(q in self.hidden for q in self.shares[num].members())
 
     def line(self, total: Qid, parts: Sequence[Qid], partition: bool) -> None:
         """One line of a table; ``partition``: its parts add up to ``total``."""
@@ -263,7 +334,7 @@ class _Ledger:
             self.relations.append((total, tuple(parts)))
 
     def same(self, total: Qid, parts: Sequence[Qid]) -> None:
-        """Another reading of a printed count (from other tables): tied when the numbers agree."""
+        """Another reading of a published quantity (from other tables): tied when the numbers agree."""
         known = all(q in self.values for q in (total, *parts))
         if known and self.values[total] == sum(self.values[q] for q in parts):
             self.relation(total, parts)
@@ -295,49 +366,107 @@ class _Ledger:
         self.relation(grand, list(row_totals.values()))
         self.relation(grand, list(col_totals.values()))
 
+    # -- closure
+
+    def bound(self, qid: Qid) -> Bound:
+        """What a reader knows of a hidden quantity: a count "<5" is 1 to 4, one hidden to protect another ("×")
+        is 5 or more (zeros print as 0); a share's hidden base likewise; a hidden numerator or rest, 0 or more."""
+        if qid in self.printed or qid in self.bases:
+            return (
+                (1, suppression.SMALL_MAX)
+                if suppression.is_small(self.values[qid])
+                else (suppression.SMALL_MAX + 1, None)
+            )
+        return 0, None
+
+    def protected(self, qid: Qid) -> bool:
+        """Must not be worked out when hidden: a printed count (whatever its symbol says), or a quantity of
+        1 to 4 that a share would reveal. One of 5 or more that only a hidden share would have revealed is
+        simply not published: a reader who works it out learns no small count (those are checked directly)."""
+        return qid in self.printed or suppression.is_small(self.values[qid])
+
+    def exposed(self, relations: Sequence[Relation], hidden: set[Qid]) -> set[Qid]:
+        """The protected hidden quantities a reader can work out exactly: through any combination of the
+        sums, or through the sums and what each hidden quantity's symbol says (1 to 4, 5 or more)."""
+        found = determined(relations, hidden, self.values) | pinned(relations, hidden, self.values, self.bound)
+        return {q for q in found if self.protected(q)}
+
     def close(self) -> None:
-        """Hide more until no hidden count can be worked out from the printed ones."""
-        self.hidden = {q for q in self.hidden if self.values.get(q, 0) != 0}
-        self.hidden |= {q for q, v in self.values.items() if suppression.is_small(v)}
-        given_up: set[Qid] = set()
+        """Hide more until no hidden quantity can be worked out from the published ones."""
+        chosen = {q for q in self.hidden if self.values.get(q, 0) != 0}
+        chosen |= {q for q, v in self.values.items() if suppression.is_small(v)}
+        for total, parts in self.relations:
+            if len(parts) == 1 and parts[0] != total:
+                group = self.equal.get(total, {total}) | self.equal.get(parts[0], {parts[0]})
+                for member in group:
+                    self.equal[member] = group
+        # Pinned even if every non-zero quantity were hidden (four "<5" under a total "<5": all 1): no choice
+        # of cells prevents it, the printed zeros and what "<5" says give it away (see docs/regional.md).
+        everything = {q for q, v in self.values.items() if v != 0 or q not in self.printed}
+        self.inherent = pinned(self.relations, everything, self.values, self.bound)
+        given_up: set[Qid] = set(self.inherent)
+        implicit = {q for q in self.values if q not in self.printed}
         while True:
-            found = sorted(determined(self.relations, self.hidden, self.values) - given_up)
+            self.hidden = self._with_consequences(chosen)
+            found = self.exposed(self.relations, self.hidden) - given_up
+            if found - self.printed:  # what the printed counts give without any share: no share to hide
+                found -= self.exposed(self.relations, self.hidden | implicit) - self.printed
             if not found:
                 return
-            picked = self._pick(found[0])
+            first = min(found)
+            picked = self._pick(first, chosen)
             if not picked:
-                given_up.add(found[0])
-            self.hidden.update(picked)
+                given_up.add(first)
+            chosen.update(picked)
 
-    def _pick(self, qid: Qid) -> list[Qid]:
-        """Visible counts whose hiding frees ``qid``: one if one will do (the smallest of its own equations
+    def _with_consequences(self, chosen: set[Qid]) -> set[Qid]:
+        """The quantities hidden when ``chosen`` are: those, what equals one of them through a one-part sum
+        (a single-domain service's referrals and its domain's, a region of one commune and that commune), and
+        what only shares reveal when no printed share reveals it any more nor a visible equal quantity gives
+        it (even 0: a hidden share does not say its numerator is 0)."""
+        out = set(chosen)
+        for qid in chosen:
+            out |= self.equal.get(qid, set())
+        revealed: set[Qid] = set()
+        for share in self.shares.values():
+            members = share.members()
+            if not any(q in out for q in members):
+                revealed.update(members)
+        known = {q for q in self.values if q not in out and (q in self.printed or q in revealed)}
+        for qid in self.values:
+            if qid not in known and not known & self.equal.get(qid, set()):
+                out.add(qid)
+        return out
+
+    def _pick(self, qid: Qid, chosen: set[Qid]) -> list[Qid]:
+        """Visible quantities whose hiding frees ``qid``: one if one will do (the smallest of its own equations
         first, parts before totals, then of the equations linked to it through hidden counts), else two,
-        else the nearest one (and the loop looks again)."""
+        else the nearest one (and the loop looks again: what is not inherent is freed once enough is hidden)."""
         linked = [self.relations[i] for i in sorted(self._component(qid, self.hidden))]
         near = self._candidates(r for r in linked if qid == r[0] or qid in r[1])
         candidates = near + [c for c in self._candidates(linked) if c not in near]
         for candidate in candidates:
-            if not self._fixed(qid, self.hidden | {candidate}):
+            if not self._fixed(qid, self._with_consequences(chosen | {candidate})):
                 return [candidate]
         head = candidates[:PAIR_SEARCH]
         for i, first in enumerate(head):
             for second in head[i + 1 :]:
-                if not self._fixed(qid, self.hidden | {first, second}):
+                if not self._fixed(qid, self._with_consequences(chosen | {first, second})):
                     return [first, second]
         return candidates[:1]
 
-    def _candidates(self, relations: Iterable[tuple[Qid, tuple[Qid, ...]]]) -> list[Qid]:
-        found: dict[Qid, tuple[bool, int, Qid]] = {}
+    def _candidates(self, relations: Iterable[Relation]) -> list[Qid]:
+        found: dict[Qid, tuple[bool, bool, int, Qid]] = {}
         for total, parts in relations:
             for member in (*parts, total):
                 value = self.values[member]
-                if value > 0 and member not in self.hidden:
-                    rank = (member == total, value, member)
+                if value > 0 and member not in self.hidden:  # a share before a printed count, parts before totals
+                    rank = (member in self.printed, member == total, value, member)
                     found[member] = min(found.get(member, rank), rank)
-        return [rank[2] for rank in sorted(found.values())]
+        return [rank[-1] for rank in sorted(found.values())]
 
     def _component(self, qid: Qid, hidden: set[Qid]) -> set[int]:
-        """The equations linked to ``qid`` through hidden counts (indexes in ``relations``)."""
+        """The equations linked to ``qid`` through hidden quantities (indexes in ``relations``)."""
         by_member: dict[Qid, list[int]] = {}
         for index, (total, parts) in enumerate(self.relations):
             for member in (total, *parts):
@@ -358,9 +487,9 @@ class _Ledger:
         return seen
 
     def _fixed(self, qid: Qid, hidden: set[Qid]) -> bool:
-        """Whether ``qid`` is fixed by the equations linked to it through hidden counts."""
+        """Whether ``qid`` is worked out from the equations linked to it through hidden quantities."""
         linked = [self.relations[i] for i in sorted(self._component(qid, hidden))]
-        return qid in determined(linked, hidden, self.values)
+        return qid in determined(linked, hidden, self.values) or qid in pinned(linked, hidden, self.values, self.bound)
 
 
 def determined(relations: Iterable[tuple[Qid, Sequence[Qid]]], hidden: set[Qid], values: Mapping[Qid, int]) -> set[Qid]:
@@ -369,44 +498,124 @@ def determined(relations: Iterable[tuple[Qid, Sequence[Qid]]], hidden: set[Qid],
     Each relation ``total = sum(parts)`` is an equation; printed counts are constants. A
     hidden count is fixed when its unit vector lies in the span of the equations restricted
     to the hidden counts: in the reduced row echelon form, a row with that single entry.
+    Exact: integer rows, each pivot row keeping its own pivot and no other (fraction-free).
     """
-    unknown = sorted(q for q in hidden if values.get(q, 0) != 0)
+    unknown = sorted(hidden)
     index = {q: i for i, q in enumerate(unknown)}
-    pivots: dict[int, dict[int, Fraction]] = {}
+    pivots: dict[int, dict[int, int]] = {}
     for total, parts in relations:
-        row: dict[int, Fraction] = {}
+        row: dict[int, int] = {}
         for qid, sign in ((total, -1), *((p, 1) for p in parts)):
             if qid in index:
                 i = index[qid]
-                row[i] = row.get(i, Fraction(0)) + sign
-        row = {i: c for i, c in row.items() if c != 0}
+                row[i] = row.get(i, 0) + sign
+        row = {i: c for i, c in row.items() if c}
         for p in [p for p in row if p in pivots]:  # pivot rows hold no other pivot: one pass reduces
-            factor = row.get(p, Fraction(0))
+            factor = row.get(p, 0)
             if factor:
-                for i, c in pivots[p].items():
-                    row[i] = row.get(i, Fraction(0)) - factor * c
-                row = {i: c for i, c in row.items() if c != 0}
+                row = _combine(row, pivots[p][p], pivots[p], factor)
         if not row:
             continue
         p = min(row)
-        lead = row[p]
-        row = {i: c / lead for i, c in row.items()}
-        for other in pivots.values():
+        for other_pivot, other in pivots.items():
             weight = other.get(p)
             if weight:
-                for i, c in row.items():
-                    other[i] = other.get(i, Fraction(0)) - weight * c
-                for i in [i for i, c in other.items() if c == 0]:
-                    del other[i]
+                pivots[other_pivot] = _combine(other, row[p], row, weight)
         pivots[p] = row
     return {unknown[p] for p, row in pivots.items() if len(row) == 1}
+
+
+def _combine(a: Mapping[int, int], ka: int, b: Mapping[int, int], kb: int) -> dict[int, int]:
+    """ka·a − kb·b, divided by the greatest common divisor of its coefficients."""
+    out = {i: ka * c for i, c in a.items()}
+    for i, c in b.items():
+        out[i] = out.get(i, 0) - kb * c
+    out = {i: c for i, c in out.items() if c}
+    divisor = gcd(*out.values()) if out else 1
+    return {i: c // divisor for i, c in out.items()} if divisor > 1 else out
+
+
+def pinned(
+    relations: Iterable[tuple[Qid, Sequence[Qid]]],
+    hidden: set[Qid],
+    values: Mapping[Qid, int],
+    bound: Callable[[Qid], Bound],
+) -> set[Qid]:
+    """The hidden quantities a reader pins down from the sums and what each hidden one's symbol says.
+
+    Each hidden quantity starts within ``bound`` (a "<5" is 1 to 4, a "×" 5 or more); each sum
+    narrows each of its hidden members to what the other members leave (7 = 5 + "<5" + "<5":
+    both are 1), and again for the sums of what moved, until nothing moves. One narrowed to a
+    single value is worked out.
+    """
+    low: dict[Qid, int] = {}
+    high: dict[Qid, int | None] = {}
+    for qid in hidden:
+        low[qid], high[qid] = bound(qid)
+    equations: list[list[tuple[Qid, int]]] = []  # sum(a * x) = 0
+    constants: list[int] = []  # the printed members' part of the sum
+    using: dict[Qid, list[int]] = {}
+    for total, parts in relations:
+        coefficients: dict[Qid, int] = {total: -1}
+        for part in parts:
+            coefficients[part] = coefficients.get(part, 0) + 1
+        members = [(q, a) for q, a in coefficients.items() if a and q in low]
+        if not members:
+            continue
+        constants.append(sum(a * values.get(q, 0) for q, a in coefficients.items() if q not in low))
+        for q, _ in members:
+            using.setdefault(q, []).append(len(equations))
+        equations.append(members)
+    queue = deque(range(len(equations)))
+    waiting = set(queue)
+    budget = PASSES * max(len(equations), 1)
+    while queue and budget > 0:
+        budget -= 1
+        e = queue.popleft()
+        waiting.discard(e)
+        members = equations[e]
+        # each term a·x lies in [least, most]; None: no limit on that side
+        terms = []
+        for q, a in members:
+            lo, hi = low[q], high[q]
+            terms.append(
+                (a * lo, None if hi is None else a * hi) if a > 0 else (None if hi is None else a * hi, a * lo)
+            )
+        least = constants[e] + sum(t[0] for t in terms if t[0] is not None)
+        most = constants[e] + sum(t[1] for t in terms if t[1] is not None)
+        open_least = sum(1 for t in terms if t[0] is None)
+        open_most = sum(1 for t in terms if t[1] is None)
+        for (q, a), (t_least, t_most) in zip(members, terms, strict=True):
+            # a·x = −(the rest of the sum), which lies in [others_least, others_most]
+            others_least = None if open_least - (t_least is None) else least - (t_least or 0)
+            others_most = None if open_most - (t_most is None) else most - (t_most or 0)
+            ax_lo = None if others_most is None else -others_most
+            ax_hi = None if others_least is None else -others_least
+            lo_edge, hi_edge = (ax_lo, ax_hi) if a > 0 else (ax_hi, ax_lo)
+            new_lo = None if lo_edge is None else -(-lo_edge // a)
+            new_hi = None if hi_edge is None else hi_edge // a
+            moved = False
+            if new_lo is not None and new_lo > low[q]:
+                low[q], moved = new_lo, True
+            current = high[q]
+            if new_hi is not None and (current is None or new_hi < current):
+                high[q], moved = new_hi, True
+            if moved:
+                for other in using[q]:
+                    if other != e and other not in waiting:
+                        waiting.add(other)
+                        queue.append(other)
+    return {q for q in hidden if high[q] is not None and low[q] == high[q]}
 
 
 # ---------------------------------------------------------------- building
 
 
-def fig(code: str, dimension: str = "total", key: str = "total", commune: str = ALL, month: str = ALL) -> Qid:
-    return ("fig", code, dimension, key, commune, month)
+def fig(
+    code: str, dimension: str = "total", key: str = "total", commune: str = ALL, month: str = ALL, prefix: str = "fig"
+) -> Qid:
+    """A printed count (``prefix`` "fig"), or a share's numerator ("num") or base ("base")."""
+    return (prefix, code, dimension, key, commune, month)
 
 
 def sent(service: str = ALL, commune: str = ALL, month: str = ALL) -> Qid:
@@ -447,6 +656,8 @@ class _Builder:
         self.drafts: list[_Draft] = []
         self.access: dict[tuple[str, str, str], Access] = {}
         self.absent: set[Qid] = set()  # counts of communes or months that reported nothing
+        # the shares printed: numerator's identity -> (numerator, base's identity, base)
+        self.shares: dict[Qid, tuple[int, Qid, int]] = {}
 
     def tr(self, key: str, **params: object) -> str:
         return tr_in(self.lang, key, **params)
@@ -480,11 +691,22 @@ class _Builder:
         )
         n = int(base or 0)
         shown = None if not n else (value or 0) / n if unit is Unit.RATE else value
-        linked = None
+        base_qid = fig(code, dimension, key, commune, month, prefix="base")
         other = RATE_BASE.get(code)
         if other is not None and other in BY_CODE and dimension in (*BY_CODE[other].breakdowns, "total"):
-            linked = fig(other, dimension, key, commune, month if month != ALL else self.range_month(other))
-        return _Rate(shown, n, unit, linked)
+            base_qid = fig(other, dimension, key, commune, month if month != ALL else self.range_month(other))
+        if unit is not Unit.RATE:
+            return _Rate(shown, n, unit, base_qid)
+        return self.share(
+            shown, fig(code, dimension, key, commune, month, prefix="num"), round(value or 0), base_qid, n
+        )
+
+    def share(self, value: float | None, num: Qid, numerator: int, base: Qid, total: int) -> _Rate:
+        """A share numerator / total: registered with the ledger once the tables are drafted."""
+        found = self.shares.get(num)
+        if found is None:
+            found = self.shares[num] = (numerator, base, total)
+        return _Rate(value, total, Unit.RATE, base, num)
 
     def spec(
         self, code: str, dimension: str = "total", key: str = "total", commune: str = ALL, month: str = ALL
@@ -518,8 +740,10 @@ class _Builder:
             served, _ = self.stats.figure("counter_referrals", "outcome", "served", *where)
             counters, _ = self.stats.figure("counter_referrals", "total", "total", *where)
             n = round(counters or 0)
-            linked = fig("counter_referrals", "total", "total", commune, month)
-            return _Rate((served or 0) / n if n else None, n, Unit.RATE, linked)
+            return self.share(
+                (served or 0) / n if n else None, fig("counter_referrals", "outcome", "served", commune, month),
+                round(served or 0), fig("counter_referrals", "total", "total", commune, month), n,
+            )  # fmt: skip
         access = self.service_access(service, commune, month)
         qid = sent(service, commune, month)
         if measure == "sent":
@@ -527,11 +751,65 @@ class _Builder:
                 self.ledger.put(qid, access.sent)
             return _Count(qid, Unit.REFERRALS)
         if measure == "answer_rate":
-            return _Rate(access.answer_rate, access.sent, Unit.RATE, qid)
+            return self.share(
+                access.answer_rate, ("answered", service, commune, month), access.answered, qid, access.sent
+            )
         if measure == "served_share":
-            return _Rate(access.served_share, access.counters, Unit.RATE)
+            return self.share(
+                access.served_share, ("served", service, commune, month), access.served,
+                ("counters", service, commune, month), access.counters,
+            )  # fmt: skip
         delays = access.delays or {}
-        return _Rate(access.median_days, sum(delays.values()), Unit.DAYS)
+        return _Rate(access.median_days, sum(delays.values()), Unit.DAYS, ("counters", service, commune, month))
+
+    # -- what shares reveal
+
+    def finish(self) -> None:
+        """The shares' quantities and their sums, once every printed count is in the ledger."""
+        ledger = self.ledger
+        for num, (numerator, base, total) in self.shares.items():
+            ledger.share(num, numerator, base, total)
+        communes, months = self.stats.communes, self.stats.months
+        # Communes add up to the region and months to the range, for what only shares reveal as for counts.
+        for qid in list(ledger.values):
+            if qid[-2:] != (ALL, ALL):
+                continue
+            for where in ([(c, ALL) for c in communes], [(ALL, m) for m in months]):
+                parts = [(*qid[:-2], *w) for w in where]
+                if not all(q in ledger.printed for q in (qid, *parts)):
+                    ledger.same(qid, parts)
+        crr = "counter_referral_rate"
+        for code in (crr, "provider_answer_rate"):  # a total is its keys added up (the breakdowns: region, range)
+            for dimension in BY_CODE[code].breakdowns:
+                if dimension not in MULTI_VALUED:
+                    keys = self.keys(code, dimension)
+                    self.tie(fig(code, prefix="num"), [fig(code, dimension, k, prefix="num") for k in keys])
+        for c in (ALL, *communes):
+            for m in (ALL, *months):
+                # all referrals: the seven services and the other domains; both answer rates over the same referrals
+                whole = fig(crr, commune=c, month=m, prefix="num")
+                services = [("answered", s, c, m) for s in BAROMETER_SERVICES]
+                self.tie(whole, [*services, fig(crr, "referral_domain", OTHER, c, m, prefix="num")])
+                self.tie(fig("provider_answer_rate", commune=c, month=m, prefix="num"), [whole])
+        for s, domains in BAROMETER_SERVICES.items():  # a service is its domains (printed in the breakdowns)
+            self.tie(("answered", s, ALL, ALL), [fig(crr, "referral_domain", d, prefix="num") for d in domains])
+            served = ledger.shares.get(("served", s, ALL, ALL))
+            if served is not None:
+                ledger.same(served.base, [fig("counter_referrals", "referral_domain", d) for d in domains])
+        counters = [ledger.shares[q].base for q in ledger.shares if q[0] == "served" and q[2:] == (ALL, ALL)]
+        ledger.same(fig("counter_referrals"), [*counters, fig("counter_referrals", "referral_domain", OTHER)])
+
+    def tie(self, total: Qid, parts: Sequence[Qid]) -> None:
+        """Shares whose numerators (and bases, and rests) add up: ``total``'s is the sum of ``parts``'."""
+        shares = self.ledger.shares
+        if total not in shares or not parts or any(p not in shares for p in parts):
+            return
+        whole, pieces = shares[total], [shares[p] for p in parts]
+        self.ledger.same(whole.num, [p.num for p in pieces])
+        self.ledger.same(whole.base, [p.base for p in pieces])
+        rests = [p.rest for p in pieces if p.rest is not None]
+        if whole.rest is not None and len(rests) == len(pieces):
+            self.ledger.same(whole.rest, rests)
 
     # -- names
 
@@ -775,17 +1053,28 @@ class _Builder:
     # -- cells
 
     def render(self, spec: Spec) -> Cell:
-        hidden = self.ledger.hidden
+        ledger = self.ledger
         if isinstance(spec, Cell):
             return spec
         if isinstance(spec, _Count):
             if spec.absent:
                 return Cell(None, spec.unit)
-            return Cell(float(self.ledger.values[spec.qid]), spec.unit, spec.qid in hidden)
-        hide = suppression.rate_hidden(spec.base)
-        if spec.linked is not None and spec.linked in hidden and self.ledger.values.get(spec.linked) == spec.base:
-            hide = True
-        return Cell(spec.value, spec.unit, hide and spec.value is not None)
+            value = ledger.values[spec.qid]
+            hidden = spec.qid in ledger.hidden
+            return Cell(float(value), spec.unit, hidden, protects=hidden and not suppression.is_small(value))
+        small = suppression.rate_hidden(spec.base)
+        if spec.num_qid is not None:
+            hide = small or ledger.share_hidden(spec.num_qid)
+        else:  # a median: hidden with the count it is taken over, when that is printed
+            q = spec.base_qid
+            hide = small or (q in ledger.printed and ledger.values.get(q) == spec.base and q in ledger.hidden)
+        hide = hide and spec.value is not None
+        return Cell(spec.value, spec.unit, hide, protects=hide and not small, base=spec.base)
+
+    def protect_legend(self) -> str:
+        return self.tr(
+            "region_report.legend_line", symbol=PROTECT_LABEL, meaning=self.tr("region_report.protect_legend")
+        )
 
     def tables(self) -> tuple[Table, ...]:
         out = []
@@ -793,9 +1082,12 @@ class _Builder:
             lines = tuple(
                 Line(key, label, tuple(map(self.render, cells)), total) for key, label, cells, total in d.lines
             )
+            notes = d.notes
+            if any(cell.hidden and cell.protects for line in lines for cell in line.cells):
+                notes = (*notes, self.protect_legend())
             out.append(
                 Table(
-                    d.key, d.section, d.title, d.corner, d.columns, lines, d.notes, d.sheet, d.adds_up, d.chunk,
+                    d.key, d.section, d.title, d.corner, d.columns, lines, notes, d.sheet, d.adds_up, d.chunk,
                     d.code, d.dimension,
                 )
             )  # fmt: skip
@@ -822,6 +1114,7 @@ def build_report(
     builder.communes()
     builder.breakdowns()
     builder.barometer()
+    builder.finish()
     builder.ledger.close()
     return RegionalReport(
         lang,
@@ -833,5 +1126,5 @@ def build_report(
         stats.generated_at,
         builder.tables(),
         secretariat,
-        len(builder.ledger.hidden),
+        len(builder.ledger.hidden & builder.ledger.printed),
     )

@@ -2,7 +2,8 @@
 
 Same tables as the PDF (:mod:`desktop.reports.region_tables`), whole (not cut in groups of
 columns): real numbers (counts as integers, rates as fractions shown as percentages,
-medians in days), a hidden cell holds the text "<5", nothing reported leaves the cell empty.
+medians in days), a hidden cell holds the text "<5" (or "×" when hidden to protect another
+cell, see the table's notes), nothing reported leaves the cell empty.
 No formula anywhere. Headers frozen; in Arabic every sheet reads right to left. Written
 atomically, as the office's statistics workbook (whose helpers this module uses).
 """
@@ -13,7 +14,6 @@ import re
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from desktop.domain import suppression
 from desktop.domain.indicators import INDICATORS, Unit
 from desktop.domain.referrals import office_wall_clock
 from desktop.domain.regional import BAROMETER_SERVICES, Combine, combine_rule
@@ -134,9 +134,9 @@ def _format(unit: Unit) -> str:
 
 
 def cell_value(cell: rt.Cell) -> Value:
-    """What the sheet holds: "<5" when hidden, a text, a number, or nothing."""
+    """What the sheet holds: "<5" or "×" when hidden, a text, a number, or nothing."""
     if cell.hidden:
-        return suppression.SMALL_LABEL
+        return cell.mark()
     if cell.unit is None:
         return cell.label or None
     if cell.value is None:
@@ -176,7 +176,7 @@ def _table_sheet(sheet: Worksheet, report: rt.RegionalReport, table: rt.Table) -
         for at, cell in enumerate(line.cells, 3):
             put_value(sheet, row, at, cell_value(cell), _format(cell.unit) if cell.unit is not None else None)
             if cell.hidden:
-                sheet.cell(row, at).alignment = right  # "<5" lines up with the numbers
+                sheet.cell(row, at).alignment = right  # "<5" and "×" line up with the numbers
             elif cell.unit is None:
                 sheet.cell(row, at).alignment = centre
         if line.total:
