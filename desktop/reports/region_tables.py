@@ -43,7 +43,9 @@ and a share is printed only when none of the three is hidden. Then:
    at most 4 and a "×" at least 5: 7 = 5 + "<5" + "<5" says both are 1 (:func:`pinned`).
    While one can, the smallest visible non-zero quantity of one of its equations is hidden
    too (hiding a share's numerator hides the share, which may expose another numerator, so
-   this runs until nothing moves).
+   this runs until nothing moves). Protected: every hidden printed count, and what a share
+   would reveal when it is 1 to 4. Left alone: what would be pinned even with every figure
+   hidden (four "<5" under a total "<5"), and what the printed counts give without any share.
 
 A count of 1 to 4 prints "<5"; one hidden only to protect another (5 or more) prints "×"
 (:data:`PROTECT_LABEL`), never "<5", which would be false. A share or median over 1 to 4
@@ -370,13 +372,13 @@ class _Ledger:
 
     def bound(self, qid: Qid) -> Bound:
         """What a reader knows of a hidden quantity: a count "<5" is 1 to 4, one hidden to protect another ("×")
-        is 5 or more (zeros print as 0); a share's hidden base likewise; a hidden numerator or rest, 0 or more."""
+        is 5 or more (zeros print as 0); a share's base likewise (a share over nothing prints "—"); a hidden
+        numerator or rest, 0 or more."""
         if qid in self.printed or qid in self.bases:
-            return (
-                (1, suppression.SMALL_MAX)
-                if suppression.is_small(self.values[qid])
-                else (suppression.SMALL_MAX + 1, None)
-            )
+            value = self.values[qid]
+            if value == 0:
+                return 0, 0
+            return (1, suppression.SMALL_MAX) if suppression.is_small(value) else (suppression.SMALL_MAX + 1, None)
         return 0, None
 
     def protected(self, qid: Qid) -> bool:
@@ -440,20 +442,53 @@ class _Ledger:
 
     def _pick(self, qid: Qid, chosen: set[Qid]) -> list[Qid]:
         """Visible quantities whose hiding frees ``qid``: one if one will do (the smallest of its own equations
-        first, parts before totals, then of the equations linked to it through hidden counts), else two,
-        else the nearest one (and the loop looks again: what is not inherent is freed once enough is hidden)."""
+        first, a share before a printed count, parts before totals, then of the equations linked to it through
+        hidden quantities), else two (among the first few, or one of them and a member of its own sums, which
+        would give it away in turn), else the nearest one that at least touches every sum that on its own
+        gives ``qid`` away (and the loop looks again: what is not inherent is freed once enough is hidden)."""
         linked = [self.relations[i] for i in sorted(self._component(qid, self.hidden))]
-        near = self._candidates(r for r in linked if qid == r[0] or qid in r[1])
+        same = self.equal.get(qid, {qid})  # the quantity under all its names
+        own = [r for r in linked if r[0] in same or any(p in same for p in r[1])]
+        alone = [r for r in own if self._gives(r, same)]  # each of these must get one more unknown
+        near = self._candidates(own)
         candidates = near + [c for c in self._candidates(linked) if c not in near]
+
+        def hiding(extra: set[Qid]) -> set[Qid] | None:
+            """What hiding ``extra`` hides, or None when it leaves a sum that gives ``qid`` away untouched."""
+            hidden = self._with_consequences(chosen | extra)
+            touched = all(any(m in hidden and m not in self.hidden for m in (t, *ps)) for t, ps in alone)
+            return hidden if touched else None
+
+        useful = []
         for candidate in candidates:
-            if not self._fixed(qid, self._with_consequences(chosen | {candidate})):
+            hidden = hiding({candidate})
+            if hidden is None:
+                continue
+            useful.append(candidate)
+            if not self._fixed(qid, hidden):
                 return [candidate]
-        head = candidates[:PAIR_SEARCH]
-        for i, first in enumerate(head):
-            for second in head[i + 1 :]:
-                if not self._fixed(qid, self._with_consequences(chosen | {first, second})):
-                    return [first, second]
-        return candidates[:1]
+        head = (useful + [c for c in candidates if c not in useful])[:PAIR_SEARCH]
+        pairs = [(first, second) for i, first in enumerate(head) for second in head[i + 1 :]]
+        for first in head[: PAIR_SEARCH // 2]:  # and what would protect ``first`` in turn: its own sums' members
+            alias = self.equal.get(first, {first})
+            mine = [r for r in self.relations if r[0] in alias or any(p in alias for p in r[1])]
+            pairs += [(first, second) for second in self._candidates(mine)[:PAIR_SEARCH] if second != first]
+        tried: set[frozenset[Qid]] = set()
+        for first, second in pairs:
+            if frozenset((first, second)) in tried:
+                continue
+            tried.add(frozenset((first, second)))
+            hidden = hiding({first, second})
+            if hidden is not None and not self._fixed(qid, hidden):
+                return [first, second]
+        return (useful or candidates)[:1]
+
+    def _gives(self, relation: Relation, same: set[Qid]) -> bool:
+        """Whether this one sum, with the symbols, gives the quantity away (under one of its names)."""
+        found = determined([relation], self.hidden, self.values) | pinned(
+            [relation], self.hidden, self.values, self.bound
+        )
+        return bool(found & same)
 
     def _candidates(self, relations: Iterable[Relation]) -> list[Qid]:
         found: dict[Qid, tuple[bool, bool, int, Qid]] = {}

@@ -969,6 +969,16 @@ def test_random_regions_publish_nothing_recoverable(seed: int, communes: int, mo
                     for j, month in enumerate(stats.months):
                         value, _ = stats.figure(line.key, month=month)
                         assert line.cells[j].value == (value if value is not None else None)
+    # what the closure assumes a reader knows of each hidden quantity is true of it ("<5": 1 to 4, "×": 5 or more)
+    builder = rt._Builder(stats, "fr", None, {})
+    for step in (builder.completeness, builder.months, builder.communes, builder.breakdowns, builder.barometer):
+        step()
+    builder.finish()
+    ledger = builder.ledger
+    ledger.close()
+    for qid in ledger.hidden | {q for q in ledger.values if q not in ledger.printed}:
+        low, high = ledger.bound(qid)
+        assert low <= ledger.values[qid] and (high is None or ledger.values[qid] <= high), qid
     # the barometer's share served is the outcome breakdown's "served" over the counter-referrals
     served, _ = stats.figure("counter_referrals", "outcome", "served")
     counters, _ = stats.figure("counter_referrals")
