@@ -48,6 +48,7 @@ from desktop.reports.pdf_common import (
     space,
     write_atomically,
 )
+from desktop.reports.region_ledger import PROTECT_LABEL
 from desktop.reports.stats_charts import Bar, bar_chart
 from desktop.reports.stats_pdf import NOTE_FILL, TABLE_SIZE, facts_table, note_box, number_cell, text_cell, typeset
 
@@ -143,7 +144,7 @@ def _cover(w: Writer, report: rt.RegionalReport, title: str, generated: Any) -> 
         ),
         space(3),
         w.small(
-            w.tr("region_report.legend_line", symbol=rt.PROTECT_LABEL, meaning=w.tr("region_report.protect_legend")),
+            w.tr("region_report.legend_line", symbol=PROTECT_LABEL, meaning=w.tr("region_report.protect_legend")),
             align=centred,
         ),
     ]

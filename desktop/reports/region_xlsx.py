@@ -21,6 +21,7 @@ from desktop.i18n import tr_in
 from desktop.reports import region_tables as rt
 from desktop.reports import stats_tables as st
 from desktop.reports.pdf_common import labels
+from desktop.reports.region_ledger import Cell
 from desktop.reports.stats_xlsx import (
     FORMAT_COUNT,
     FORMAT_DAYS,
@@ -133,7 +134,7 @@ def _format(unit: Unit) -> str:
     return FORMAT_COUNT
 
 
-def cell_value(cell: rt.Cell) -> Value:
+def cell_value(cell: Cell) -> Value:
     """What the sheet holds: "<5" or "×" when hidden, a text, a number, or nothing."""
     if cell.hidden:
         return cell.mark()

@@ -44,6 +44,7 @@ from desktop.domain.indicators import BY_CODE, DIMENSION_VALUES, INDICATORS, MUL
 from desktop.domain.periods import Period
 from desktop.domain.regional import BAROMETER_SERVICES, Access, Combine, combine_rule
 from desktop.i18n import tr_in
+from desktop.reports import region_ledger as ledger
 from desktop.reports import region_tables as rt
 from desktop.reports.region_pdf import render_regional_pdf
 from desktop.reports.region_xlsx import cell_value, render_regional_xlsx
@@ -1101,17 +1102,17 @@ def test_pinned_narrows_each_hidden_count_through_its_sums() -> None:
     def bound(qid: tuple[str, ...]) -> tuple[int, int | None]:
         return (1, 4) if suppression.is_small(values[qid]) else (5, None)
 
-    assert rt.pinned(relations, {("b",), ("c",)}, values, bound) == {("b",), ("c",)}  # 7 − 5 = 2 = 1 + 1
-    assert rt.pinned(relations, {("a",), ("b",), ("c",)}, values, bound) == {("a",), ("b",), ("c",)}  # 5 + 1 + 1
-    assert rt.pinned(relations, {("t",), ("a",), ("b",), ("c",)}, values, bound) == set()
-    assert rt.pinned(relations, {("d",), ("e",)}, values, bound) == {("d",), ("e",)}  # 8 = 4 + 4
-    assert rt.pinned(relations, {("u",), ("d",), ("e",)}, values, bound) == set()
-    assert rt.pinned(relations, {("b",), ("c",)}, values, lambda q: (0, None)) == set()  # knowing only ≥ 0
+    assert ledger.pinned(relations, {("b",), ("c",)}, values, bound) == {("b",), ("c",)}  # 7 − 5 = 2 = 1 + 1
+    assert ledger.pinned(relations, {("a",), ("b",), ("c",)}, values, bound) == {("a",), ("b",), ("c",)}  # 5 + 1 + 1
+    assert ledger.pinned(relations, {("t",), ("a",), ("b",), ("c",)}, values, bound) == set()
+    assert ledger.pinned(relations, {("d",), ("e",)}, values, bound) == {("d",), ("e",)}  # 8 = 4 + 4
+    assert ledger.pinned(relations, {("u",), ("d",), ("e",)}, values, bound) == set()
+    assert ledger.pinned(relations, {("b",), ("c",)}, values, lambda q: (0, None)) == set()  # knowing only ≥ 0
 
 
 def test_determined_sees_through_combined_sums() -> None:
     """The solver finds a count fixed only by combining two sums (no sum has it alone hidden)."""
     values = {("a",): 7, ("b",): 6, ("c",): 9, ("t",): 22, ("u",): 13}
     relations = [(("t",), (("a",), ("b",), ("c",))), (("u",), (("a",), ("b",)))]
-    assert rt.determined(relations, {("a",), ("b",), ("c",)}, values) == {("c",)}
-    assert rt.determined(relations, {("a",), ("b",)}, values) == set()
+    assert ledger.determined(relations, {("a",), ("b",), ("c",)}, values) == {("c",)}
+    assert ledger.determined(relations, {("a",), ("b",)}, values) == set()
