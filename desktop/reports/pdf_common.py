@@ -636,3 +636,18 @@ def build_pdf(out: Path, story: list[Flowable], writer: Writer, info: DocumentIn
         doc.build(story, canvasmaker=_numbered_canvas(writer, info))
 
     write_atomically(out, produce)
+
+
+def pdf_bytes(story: list[Flowable], writer: Writer, info: DocumentInfo, out: Path | None = None) -> bytes:
+    """The laid-out PDF as bytes (built in a private temporary folder); given ``out``, also written there atomically."""
+    with tempfile.TemporaryDirectory(prefix="baom-pdf-") as folder:
+        path = Path(folder) / "report.pdf"
+        build_pdf(path, story, writer, info)
+        data = path.read_bytes()
+    if out is not None:
+
+        def produce(temporary: str) -> None:
+            Path(temporary).write_bytes(data)
+
+        write_atomically(Path(out), produce)
+    return data

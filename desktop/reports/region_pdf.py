@@ -11,7 +11,6 @@ number the pages. Nothing here touches the database or Qt.
 
 from __future__ import annotations
 
-import tempfile
 from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
@@ -41,12 +40,11 @@ from desktop.reports.pdf_common import (
     Run,
     TextStyle,
     Writer,
-    build_pdf,
     fmt_datetime,
     labels,
     list_join,
+    pdf_bytes,
     space,
-    write_atomically,
 )
 from desktop.reports.region_ledger import PROTECT_LABEL
 from desktop.reports.stats_charts import Bar, bar_chart
@@ -94,17 +92,7 @@ def render_regional_pdf(report: rt.RegionalReport, out: Path | None = None) -> b
     info = DocumentInfo(
         f"{title} — {report.range_label}", w.lang, report.secretariat, report.region_name, "", generated
     )
-    with tempfile.TemporaryDirectory(prefix="baom-region-") as folder:
-        path = Path(folder) / "report.pdf"
-        build_pdf(path, story, w, info)
-        data = path.read_bytes()
-    if out is not None:
-
-        def produce(temporary: str) -> None:
-            Path(temporary).write_bytes(data)
-
-        write_atomically(Path(out), produce)
-    return data
+    return pdf_bytes(story, w, info, out)
 
 
 # ---------------------------------------------------------------- cover

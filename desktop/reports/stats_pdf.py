@@ -18,7 +18,6 @@ given a path, also writes them there atomically.
 
 from __future__ import annotations
 
-import tempfile
 from collections.abc import Sequence
 from datetime import datetime
 from pathlib import Path
@@ -48,12 +47,11 @@ from desktop.reports.pdf_common import (
     Run,
     TextStyle,
     Writer,
-    build_pdf,
     commune_name,
     fmt_datetime,
     list_join,
+    pdf_bytes,
     space,
-    write_atomically,
 )
 from desktop.reports.stats_charts import Bar, Line, bar_chart, trend_chart
 from desktop.services.statistics import Statistics
@@ -100,17 +98,7 @@ def render_statistics_pdf(stats: Statistics, lang: str, out: Path | None = None)
     story.extend(_annex(w))
 
     info = DocumentInfo(f"{title} — {period}", w.lang, office.name, commune, "", generated)
-    with tempfile.TemporaryDirectory(prefix="baom-stats-") as folder:
-        path = Path(folder) / "report.pdf"
-        build_pdf(path, story, w, info)
-        data = path.read_bytes()
-    if out is not None:
-
-        def produce(temporary: str) -> None:
-            Path(temporary).write_bytes(data)
-
-        write_atomically(Path(out), produce)
-    return data
+    return pdf_bytes(story, w, info, out)
 
 
 def typeset(text: str, lang: str) -> str:
