@@ -6,14 +6,19 @@
 from __future__ import annotations
 
 import argparse
+import contextlib
 import logging
 import os
 import sys
 from pathlib import Path
 from types import TracebackType
+from typing import TYPE_CHECKING
 
 from desktop import __version__, config, i18n
 from desktop.logs import setup_logging
+
+if TYPE_CHECKING:
+    from PySide6.QtWidgets import QWidget
 
 log = logging.getLogger("desktop.app")
 
@@ -55,6 +60,20 @@ def load_fonts() -> None:
         QFontDatabase.addApplicationFont(str(path))
 
 
+def _smoke_report(window: QWidget | None) -> int:
+    """``--smoke-test``: name the first window shown; 0 if one is visible, else 1.
+
+    A windowed build has no console (``sys.stdout`` is None): the log line remains.
+    """
+    visible = window is not None and window.isVisible()
+    name = type(window).__name__ if visible else "none"
+    log.info("smoke test: %s", name)
+    if sys.stdout is not None:
+        with contextlib.suppress(OSError, ValueError):  # a closed or invalid console
+            print(f"smoke-test: {name}", flush=True)
+    return 0 if visible else 1
+
+
 def main(argv: list[str] | None = None) -> int:
     args = _parse(list(sys.argv[1:] if argv is None else argv))
     setup_logging()
@@ -84,13 +103,7 @@ def main(argv: list[str] | None = None) -> int:
     db_path = Path(args.db).expanduser() if args.db else None
     controller.start(db_path)
     if args.smoke_test:
-
-        def report() -> None:
-            window = controller.current_window()
-            print(f"smoke-test: {type(window).__name__ if window else 'none'}", flush=True)
-            app.exit(0 if window is not None else 1)
-
-        QTimer.singleShot(500, report)
+        QTimer.singleShot(0, lambda: app.exit(_smoke_report(controller.current_window())))
     code = app.exec()
     ctx.close_office()
     ctx.runner.shutdown()

@@ -63,7 +63,21 @@ def _secret(env: str, prompt_key: str, confirm: bool = False) -> str:
 
 
 def _db(args: argparse.Namespace) -> Path:
-    return Path(args.db).expanduser()
+    """--db, else this PC's office in its data folder (set by IT: DATADIR)."""
+    return Path(args.db).expanduser() if args.db else config.default_office_path()
+
+
+def _new_db(args: argparse.Namespace, default: Path) -> Path:
+    """Where a new office goes: --db (its folder must exist: a typo creates nothing), else
+    ``default`` in this PC's data folder, which is created when missing."""
+    if args.db:
+        return Path(args.db).expanduser()
+    default.parent.mkdir(parents=True, exist_ok=True)
+    return default
+
+
+def _office_db(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("--db", metavar="PATH", help=tr("cli.help_db", path=str(config.default_office_path())))
 
 
 def _open(args: argparse.Namespace, *, audit_login: bool = True):  # type: ignore[no-untyped-def]
@@ -81,14 +95,18 @@ def cmd_init(args: argparse.Namespace) -> int:
     from desktop.domain.office_kinds import OFFICE_KIND
     from desktop.services import office
 
+    code = args.commune or config.machine_commune()
+    if not code:
+        raise UsageError("cli.commune_needed")
     try:
-        commune = geography().commune(args.commune)
+        commune = geography().commune(code)
     except KeyError:
-        raise InputRejected("error.commune_unknown", code=args.commune) from None
+        raise InputRejected("error.commune_unknown", code=code) from None
     name = args.name or tr("cli.default_office_name", commune=commune.name_fr)
     password = _secret("BAOM_PASSWORD", "cli.prompt_new_password", confirm=True)
+    path = _new_db(args, config.default_office_path())
     handle, recovery = office.create_office(
-        _db(args),
+        path,
         commune_code=commune.code,
         office_name=name,
         admin_login=args.admin,
@@ -97,7 +115,7 @@ def cmd_init(args: argparse.Namespace) -> int:
         kind=OFFICE_KIND,
     )
     handle.close()
-    print(tr("cli.created", path=str(_db(args))))
+    print(tr("cli.created", path=str(path)))
     print(tr("cli.recovery_code_intro"))
     print(f"    {recovery}")
     print(tr("cli.recovery_code_warning"))
@@ -196,15 +214,16 @@ def cmd_restore(args: argparse.Namespace) -> int:
         login, secret = args.user, _secret("BAOM_PASSWORD", "cli.prompt_password")
     else:
         raise UsageError("cli.user_needed")
-    maintenance.restore_office(Path(args.source).expanduser(), _db(args), login, secret)
-    print(tr("cli.restored", path=str(_db(args))))
+    target = _new_db(args, config.default_office_path())  # a new PC: its data folder may be empty
+    maintenance.restore_office(Path(args.source).expanduser(), target, login, secret)
+    print(tr("cli.restored", path=str(target)))
     return EXIT_OK
 
 
 def cmd_demo(args: argparse.Namespace) -> int:
     from desktop.services import demo, office
 
-    path = _db(args)
+    path = _new_db(args, config.demo_office_path())  # never the real office
     password = _secret("BAOM_PASSWORD", "cli.prompt_new_password")
 
     def progress(done: int) -> None:
@@ -596,8 +615,8 @@ def build_parser() -> argparse.ArgumentParser:
     sub = parser.add_subparsers(dest="command", metavar="COMMAND", parser_class=Parser)
 
     p = sub.add_parser("init", help=tr("cli.help_init"))
-    p.add_argument("--db", required=True, metavar="PATH")
-    p.add_argument("--commune", required=True, metavar="CODE")
+    _office_db(p)
+    p.add_argument("--commune", metavar="CODE", help=tr("cli.help_commune"))
     p.add_argument("--admin", required=True, metavar="LOGIN")
     p.add_argument("--admin-name", metavar="NAME")
     p.add_argument("--name", metavar="OFFICE_NAME")
@@ -605,7 +624,7 @@ def build_parser() -> argparse.ArgumentParser:
 
     p = sub.add_parser("users", help=tr("cli.help_users"))
     p.add_argument("action", choices=("add", "list", "disable", "enable", "passwd", "recovery-code"))
-    p.add_argument("--db", required=True, metavar="PATH")
+    _office_db(p)
     _credentials(p)
     p.add_argument("--login", metavar="LOGIN")
     p.add_argument("--name", metavar="DISPLAY_NAME")
@@ -614,30 +633,30 @@ def build_parser() -> argparse.ArgumentParser:
     p.set_defaults(func=cmd_users)
 
     p = sub.add_parser("check", help=tr("cli.help_check"))
-    p.add_argument("--db", required=True, metavar="PATH")
+    _office_db(p)
     _credentials(p)
     p.set_defaults(func=cmd_check)
 
     p = sub.add_parser("backup", help=tr("cli.help_backup"))
-    p.add_argument("--db", required=True, metavar="PATH")
+    _office_db(p)
     p.add_argument("--out", required=True, metavar="FILE")
     _credentials(p)
     p.set_defaults(func=cmd_backup)
 
     p = sub.add_parser("restore", help=tr("cli.help_restore"))
     p.add_argument("--from", dest="source", required=True, metavar="FILE")
-    p.add_argument("--db", required=True, metavar="PATH")
+    _office_db(p)
     _credentials(p)
     p.set_defaults(func=cmd_restore)
 
     p = sub.add_parser("demo", help=tr("cli.help_demo"))
-    p.add_argument("--db", required=True, metavar="PATH")
+    p.add_argument("--db", metavar="PATH", help=tr("cli.help_db", path=str(config.demo_office_path())))
     p.add_argument("--cases", type=int, default=500, metavar="N")
     p.add_argument("--seed", type=int, default=1, metavar="S")
     p.set_defaults(func=cmd_demo)
 
     p = sub.add_parser("audit", help=tr("cli.help_audit"))
-    p.add_argument("--db", required=True, metavar="PATH")
+    _office_db(p)
     _credentials(p)
     p.add_argument("--actor", metavar="LOGIN")
     p.add_argument("--since", metavar="YYYY-MM-DD")
@@ -649,7 +668,7 @@ def build_parser() -> argparse.ArgumentParser:
 
     p = sub.add_parser("import-register", help=tr("cli.help_import"))
     p.add_argument("file", metavar="FILE")
-    p.add_argument("--db", required=True, metavar="PATH")
+    _office_db(p)
     _credentials(p, recovery=False)
     p.add_argument(
         "--duplicates", choices=("ask", "new", "skip", "link"), default="ask", help=tr("cli.help_duplicates")
@@ -669,7 +688,7 @@ def build_parser() -> argparse.ArgumentParser:
     ):
         a = actions.add_parser(action, help=tr(help_key))
         a.add_argument("file", metavar="FILE.xlsx|FILE.csv")
-        a.add_argument("--db", required=True, metavar="PATH")
+        _office_db(a)
         _credentials(a, recovery=False)
         if action == "import":
             a.add_argument("--dry-run", action="store_true", help=tr("cli.help_directory_dry_run"))
@@ -678,14 +697,14 @@ def build_parser() -> argparse.ArgumentParser:
     p = sub.add_parser("referrals", help=tr("cli.help_referrals"))
     actions = p.add_subparsers(dest="action", metavar="ACTION", parser_class=Parser, required=True)
     a = actions.add_parser("overdue", help=tr("cli.help_overdue"))
-    a.add_argument("--db", required=True, metavar="PATH")
+    _office_db(a)
     _credentials(a)
     a.add_argument("--json", action="store_true", help=tr("cli.help_json"))
     a.set_defaults(func=cmd_referrals_overdue)
 
     for name, func, help_key in (("stats", cmd_stats, "cli.help_stats"), ("report", cmd_report, "cli.help_report")):
         p = sub.add_parser(name, help=tr(help_key))
-        p.add_argument("--db", required=True, metavar="PATH")
+        _office_db(p)
         _credentials(p)
         p.add_argument("--month", required=True, metavar="YYYY-MM", help=tr("cli.help_month"))
         p.add_argument("--lang", choices=i18n.LANGUAGES, help=tr("cli.help_stats_lang"))
@@ -698,13 +717,13 @@ def build_parser() -> argparse.ArgumentParser:
         p.set_defaults(func=func)
 
     p = sub.add_parser("office-key", help=tr("cli.help_office_key"))
-    p.add_argument("--db", required=True, metavar="PATH")
+    _office_db(p)
     _credentials(p, recovery=False)
     p.add_argument("--out", required=True, metavar="FILE", help=tr("cli.help_office_key_out"))
     p.set_defaults(func=cmd_office_key)
 
     p = sub.add_parser("extract", help=tr("cli.help_extract"))
-    p.add_argument("--db", required=True, metavar="PATH")
+    _office_db(p)
     _credentials(p, recovery=False)
     p.add_argument("--month", required=True, metavar="YYYY-MM", help=tr("cli.help_month"))
     p.add_argument("--out", required=True, metavar="DIR|FILE.zip", help=tr("cli.help_extract_out"))
@@ -722,8 +741,9 @@ def _language_from(argv: Sequence[str]) -> str:
             return argv[i + 1]
         if arg.startswith("--lang="):
             return arg.split("=", 1)[1]
+    # As in the window: the person's own choice, then the machine's (set by IT), then French.
     settings_lang = config.Settings.load().language
-    return config.machine_language() or settings_lang or i18n.DEFAULT_LANGUAGE
+    return settings_lang or config.machine_language() or i18n.DEFAULT_LANGUAGE
 
 
 def main(argv: Sequence[str] | None = None) -> int:

@@ -1,23 +1,40 @@
 """Where things live on disk and the person's own settings (language, last office).
 
-Machine-wide defaults set by IT (data folder, language, commune) are read from
-environment variables first, then from a machine configuration file; the user's
-settings file is written atomically.
+Machine-wide settings set by IT (data folder, language, commune) are read, first
+found wins: environment ``BAOM_DATADIR`` / ``BAOM_LANG`` / ``BAOM_COMMUNE``, then on
+Windows the registry ``HKLM\\SOFTWARE\\BAOM`` (``DataDir`` / ``Language`` / ``Commune``,
+written by the installer), then ``machine.json``, then defaults. An empty value, an
+unknown language or an unreadable source counts as not set. The user's settings
+file is written atomically.
 """
 
 from __future__ import annotations
 
 import json
+import logging
+import ntpath
 import os
 import sys
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 
 import platformdirs
 
+from desktop import i18n
 from desktop.db.files import atomic_write_text
 
 APP_NAME = "BAOM"
+REGISTRY_KEY = r"SOFTWARE\BAOM"
+
+log = logging.getLogger("desktop.config")
+
+# machine setting -> (environment variable, registry value name); machine.json uses the setting's name.
+_SOURCES: dict[str, tuple[str, str]] = {
+    "datadir": ("BAOM_DATADIR", "DataDir"),
+    "lang": ("BAOM_LANG", "Language"),
+    "commune": ("BAOM_COMMUNE", "Commune"),
+}
 
 
 def machine_config_path() -> Path:
@@ -33,14 +50,73 @@ def _machine_config() -> dict[str, str]:
         data = json.loads(path.read_text(encoding="utf-8"))
     except (OSError, ValueError):
         return {}
-    return {str(k): str(v) for k, v in data.items()} if isinstance(data, dict) else {}
+    if not isinstance(data, dict):
+        return {}
+    return {str(k).lower(): v for k, v in data.items() if isinstance(v, str)}
+
+
+def _registry_values(names: Iterable[str]) -> dict[str, str]:
+    """The string values among ``names`` under HKLM\\SOFTWARE\\BAOM (64-bit view).
+
+    Not Windows, no key, no value, another type or any error: left out.
+    """
+    if sys.platform != "win32":
+        return {}
+    import winreg
+
+    found: dict[str, str] = {}
+    try:
+        with winreg.OpenKey(
+            winreg.HKEY_LOCAL_MACHINE, REGISTRY_KEY, 0, winreg.KEY_READ | winreg.KEY_WOW64_64KEY
+        ) as key:
+            for name in names:
+                try:
+                    value, kind = winreg.QueryValueEx(key, name)
+                except OSError:
+                    continue
+                if kind in (winreg.REG_SZ, winreg.REG_EXPAND_SZ) and isinstance(value, str):
+                    found[name] = value
+    except OSError:
+        return found
+    return found
+
+
+def _candidates(setting: str) -> Iterator[str]:
+    """The setting's raw values, most important source first (each source read only if needed)."""
+    env_name, registry_name = _SOURCES[setting]
+    yield os.environ.get(env_name, "")
+    yield _registry_values([registry_name]).get(registry_name, "")
+    yield _machine_config().get(setting, "")
+
+
+def _machine_setting(setting: str, accept: Callable[[str], str | None] = lambda v: v) -> str | None:
+    for raw in _candidates(setting):
+        value = raw.strip()
+        if not value:
+            continue
+        accepted = accept(value)
+        if accepted:
+            return accepted
+        log.warning("machine setting %s ignored: %r", setting, value)
+    return None
+
+
+def _known_language(value: str) -> str | None:
+    short = value.replace("-", "_").split("_")[0].lower()
+    return short if short in i18n.LANGUAGES else None
+
+
+def _expand(value: str) -> str:
+    """IT may write ``%PROGRAMDATA%\\BAOM`` (REG_EXPAND_SZ or plain text)."""
+    expandvars = ntpath.expandvars if sys.platform == "win32" else os.path.expandvars
+    return os.path.expanduser(expandvars(value))
 
 
 def data_dir() -> Path:
     """Folder for office databases and backups (IT may set DATADIR)."""
-    value = os.environ.get("BAOM_DATADIR") or _machine_config().get("datadir")
+    value = _machine_setting("datadir")
     if value:
-        return Path(value)
+        return Path(_expand(value))
     return Path(platformdirs.user_data_dir(APP_NAME, appauthor=False))
 
 
@@ -59,11 +135,13 @@ def settings_path() -> Path:
 
 
 def machine_language() -> str | None:
-    return os.environ.get("BAOM_LANG") or _machine_config().get("lang") or None
+    """The language IT chose for this PC (fr, ar or en), or None."""
+    return _machine_setting("lang", _known_language)
 
 
 def machine_commune() -> str | None:
-    return os.environ.get("BAOM_COMMUNE") or _machine_config().get("commune") or None
+    """The commune code IT preselects in the office wizard, or None."""
+    return _machine_setting("commune")
 
 
 @dataclass

@@ -28,5 +28,7 @@ def setup_logging(level: int = logging.INFO) -> Path | None:
     root = logging.getLogger()
     root.setLevel(level)
     root.addHandler(handler)
+    # Alembic announces each of its plugins at every start; its migrations stay logged.
+    logging.getLogger("alembic.runtime.plugins").setLevel(logging.WARNING)
     _configured["path"] = path
     return path

@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # Prepares a fresh Debian machine for BAOM: system packages, .venv, the project.
-# Usage: scripts/setup.sh run|test   (idempotent; installs only what is missing)
+# Usage: scripts/setup.sh run|test|installer   (idempotent; installs only what is missing)
 set -euo pipefail
 cd "$(dirname "$0")/.."
 purpose="${1:-run}"
@@ -11,9 +11,13 @@ RUN_PACKAGES="python3-venv libgl1 libegl1 libfontconfig1 libfreetype6 libdbus-1-
   libxcb-randr0 libxcb-render-util0 libxcb-shape0 libxcb-xinerama0 libxcb-xkb1 fonts-dejavu-core"
 # Tests: PDF text extraction, a virtual screen, LibreOffice (opens the XLSX reports headless).
 TEST_PACKAGES="poppler-utils xvfb xauth libreoffice-calc-nogui"
+# The Windows installer, built and tested here: Wine runs PyInstaller and the MSI, msitools'
+# wixl packs it, MinGW builds the Wine prefix's bcryptprimitives.dll, osslsigncode signs.
+INSTALLER_PACKAGES="wine wine64 msitools wixl gcc-mingw-w64-x86-64-win32 osslsigncode"
 
 wanted="$RUN_PACKAGES"
-[ "$purpose" = "test" ] && wanted="$wanted $TEST_PACKAGES"
+[ "$purpose" = "test" ] && wanted="$wanted $TEST_PACKAGES $INSTALLER_PACKAGES"
+[ "$purpose" = "installer" ] && wanted="$wanted $INSTALLER_PACKAGES"
 
 if command -v dpkg-query >/dev/null 2>&1; then
   missing=""
@@ -52,6 +56,6 @@ fi
 stamp=".venv/.baom-installed"
 if [ ! -f "$stamp" ] || [ pyproject.toml -nt "$stamp" ]; then
   .venv/bin/python -m pip install -q --disable-pip-version-check --upgrade pip
-  .venv/bin/python -m pip install -q --disable-pip-version-check -e ".[test]"
+  .venv/bin/python -m pip install -q --disable-pip-version-check -e ".[test,installer]"
   touch "$stamp"
 fi

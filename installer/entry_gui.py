@@ -1,0 +1,5 @@
+"""Frozen entry of the windowed application (baomw.exe)."""
+
+from desktop.app import main
+
+raise SystemExit(main())
