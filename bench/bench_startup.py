@@ -99,7 +99,8 @@ def main() -> int:
             for name, command in commands.items():
                 times[name].append(timed(command, env))
     source = statistics.median(times["source"])
-    print(f"frozen folder: {folder} ({folder_size(folder) / 1e6:.0f} MB; budget 250 MB = 262 MB decimal)")
+    size = folder_size(folder)
+    print(f"frozen folder: {folder} ({size / 1e6:.1f} MB = {size / 2**20:.1f} MiB; budget 250 MB)")
     print(f"cold start after dropping the page cache: {f'{cold:.2f} s' if cold is not None else 'not allowed here'}")
     print(f"{'variant':8} {'median':>8} {'min':>7} {'max':>7}  ratio to source")
     for name, values in times.items():
