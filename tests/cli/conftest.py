@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import os
 import subprocess
 import sys
 from collections.abc import Callable
@@ -10,22 +9,15 @@ from pathlib import Path
 
 import pytest
 
+from tests.isolation import private_env
+
 ROOT = Path(__file__).resolve().parents[2]
 CLI_PASSWORD = "mot-de-passe-cli"
 
 
 @pytest.fixture
 def cli_env(tmp_path: Path) -> dict[str, str]:
-    env = {k: v for k, v in os.environ.items() if not k.startswith("BAOM_")}
-    env.update(
-        BAOM_INSECURE_FAST_KDF_FOR_TESTS="1",
-        BAOM_PASSWORD=CLI_PASSWORD,
-        BAOM_LOGDIR=str(tmp_path / "logs"),
-        BAOM_SETTINGS=str(tmp_path / "settings.json"),
-        BAOM_DATADIR=str(tmp_path / "data"),
-        PYTHONPATH=str(ROOT),
-    )
-    return env
+    return private_env(tmp_path, BAOM_PASSWORD=CLI_PASSWORD, PYTHONPATH=str(ROOT))
 
 
 Runner = Callable[..., subprocess.CompletedProcess[str]]

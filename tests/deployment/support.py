@@ -2,10 +2,11 @@
 
 from __future__ import annotations
 
-import os
 import subprocess
 from dataclasses import dataclass
 from pathlib import Path
+
+from tests.isolation import private_env
 
 
 def previous_version(version: str) -> str:
@@ -28,17 +29,7 @@ class Releases:
 
 
 def frozen_env(tmp_path: Path, **extra: str) -> dict[str, str]:
-    env = {k: v for k, v in os.environ.items() if not k.startswith(("BAOM_", "QT_"))}
-    env.update(
-        BAOM_INSECURE_FAST_KDF_FOR_TESTS="1",
-        BAOM_LOGDIR=str(tmp_path / "logs"),
-        BAOM_SETTINGS=str(tmp_path / "settings.json"),
-        BAOM_DATADIR=str(tmp_path / "data"),
-        BAOM_MACHINE_CONFIG=str(tmp_path / "machine.json"),
-        QT_QPA_PLATFORM="offscreen",
-    )
-    env.update(extra)
-    return env
+    return private_env(tmp_path, QT_QPA_PLATFORM="offscreen", **extra)
 
 
 def run_frozen(
