@@ -9,8 +9,9 @@ purpose="${1:-run}"
 RUN_PACKAGES="python3-venv libgl1 libegl1 libfontconfig1 libfreetype6 libdbus-1-3 libglib2.0-0
   libxkbcommon0 libxkbcommon-x11-0 libxcb-cursor0 libxcb-icccm4 libxcb-image0 libxcb-keysyms1
   libxcb-randr0 libxcb-render-util0 libxcb-shape0 libxcb-xinerama0 libxcb-xkb1 fonts-dejavu-core"
-# Tests: PDF text extraction, a virtual screen, LibreOffice (opens the XLSX reports headless).
-TEST_PACKAGES="poppler-utils xvfb xauth libreoffice-calc-nogui"
+# Tests: PDF text extraction, a virtual screen, LibreOffice (opens the XLSX reports headless),
+# time zones (the tests run on Morocco's clock, as office PCs do).
+TEST_PACKAGES="poppler-utils xvfb xauth libreoffice-calc-nogui tzdata"
 # The Windows installer, built and tested here: Wine runs PyInstaller and the MSI, msitools'
 # wixl packs it, MinGW builds the Wine prefix's bcryptprimitives.dll, osslsigncode signs.
 INSTALLER_PACKAGES="wine wine64 msitools wixl gcc-mingw-w64-x86-64-win32 osslsigncode"

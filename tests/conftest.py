@@ -2,12 +2,25 @@
 
 from __future__ import annotations
 
+import os
+import time
 from collections.abc import Iterator
+from datetime import datetime
 from pathlib import Path
 
 import pytest
 
+from desktop.domain.referrals import OFFICE_TIME_ZONE
 from desktop.services import office as office_service
+
+# Office PCs run on Morocco's clock, where the PC's day (date.today(), what widgets propose)
+# and the office day (office_today(), what services record) are the same day. On a UTC test
+# machine they differ for an hour around midnight: run the tests on Morocco's clock too.
+os.environ["TZ"] = "Africa/Casablanca"
+time.tzset()
+assert time.localtime().tm_gmtoff == OFFICE_TIME_ZONE.utcoffset(datetime.now()).total_seconds(), (
+    "the system does not know Africa/Casablanca: install Debian's tzdata (scripts/setup.sh test)"
+)
 
 ADMIN_LOGIN = "admin"
 ADMIN_NAME = "Admin Fictif"
