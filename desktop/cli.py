@@ -76,8 +76,14 @@ def _new_db(args: argparse.Namespace, default: Path) -> Path:
     return default
 
 
-def _office_db(parser: argparse.ArgumentParser) -> None:
-    parser.add_argument("--db", metavar="PATH", help=tr("cli.help_db", path=str(config.default_office_path())))
+def _db_option(default: Path) -> Callable[[argparse.ArgumentParser], None]:
+    """Adds an optional --db whose help names ``default`` (the machine settings are read once)."""
+    text = tr("cli.help_db", path=str(default))
+
+    def add(parser: argparse.ArgumentParser) -> None:
+        parser.add_argument("--db", metavar="PATH", help=text)
+
+    return add
 
 
 def _open(args: argparse.Namespace, *, audit_login: bool = True):  # type: ignore[no-untyped-def]
@@ -613,9 +619,10 @@ def build_parser() -> argparse.ArgumentParser:
     parser.add_argument("--version", action="version", version=f"BAOM {__version__}")
     parser.add_argument("--lang", choices=i18n.LANGUAGES, help=tr("cli.help_lang"))
     sub = parser.add_subparsers(dest="command", metavar="COMMAND", parser_class=Parser)
+    office_db = _db_option(config.default_office_path())
 
     p = sub.add_parser("init", help=tr("cli.help_init"))
-    _office_db(p)
+    office_db(p)
     p.add_argument("--commune", metavar="CODE", help=tr("cli.help_commune"))
     p.add_argument("--admin", required=True, metavar="LOGIN")
     p.add_argument("--admin-name", metavar="NAME")
@@ -624,7 +631,7 @@ def build_parser() -> argparse.ArgumentParser:
 
     p = sub.add_parser("users", help=tr("cli.help_users"))
     p.add_argument("action", choices=("add", "list", "disable", "enable", "passwd", "recovery-code"))
-    _office_db(p)
+    office_db(p)
     _credentials(p)
     p.add_argument("--login", metavar="LOGIN")
     p.add_argument("--name", metavar="DISPLAY_NAME")
@@ -633,30 +640,30 @@ def build_parser() -> argparse.ArgumentParser:
     p.set_defaults(func=cmd_users)
 
     p = sub.add_parser("check", help=tr("cli.help_check"))
-    _office_db(p)
+    office_db(p)
     _credentials(p)
     p.set_defaults(func=cmd_check)
 
     p = sub.add_parser("backup", help=tr("cli.help_backup"))
-    _office_db(p)
+    office_db(p)
     p.add_argument("--out", required=True, metavar="FILE")
     _credentials(p)
     p.set_defaults(func=cmd_backup)
 
     p = sub.add_parser("restore", help=tr("cli.help_restore"))
     p.add_argument("--from", dest="source", required=True, metavar="FILE")
-    _office_db(p)
+    office_db(p)
     _credentials(p)
     p.set_defaults(func=cmd_restore)
 
     p = sub.add_parser("demo", help=tr("cli.help_demo"))
-    p.add_argument("--db", metavar="PATH", help=tr("cli.help_db", path=str(config.demo_office_path())))
+    _db_option(config.demo_office_path())(p)
     p.add_argument("--cases", type=int, default=500, metavar="N")
     p.add_argument("--seed", type=int, default=1, metavar="S")
     p.set_defaults(func=cmd_demo)
 
     p = sub.add_parser("audit", help=tr("cli.help_audit"))
-    _office_db(p)
+    office_db(p)
     _credentials(p)
     p.add_argument("--actor", metavar="LOGIN")
     p.add_argument("--since", metavar="YYYY-MM-DD")
@@ -668,7 +675,7 @@ def build_parser() -> argparse.ArgumentParser:
 
     p = sub.add_parser("import-register", help=tr("cli.help_import"))
     p.add_argument("file", metavar="FILE")
-    _office_db(p)
+    office_db(p)
     _credentials(p, recovery=False)
     p.add_argument(
         "--duplicates", choices=("ask", "new", "skip", "link"), default="ask", help=tr("cli.help_duplicates")
@@ -688,7 +695,7 @@ def build_parser() -> argparse.ArgumentParser:
     ):
         a = actions.add_parser(action, help=tr(help_key))
         a.add_argument("file", metavar="FILE.xlsx|FILE.csv")
-        _office_db(a)
+        office_db(a)
         _credentials(a, recovery=False)
         if action == "import":
             a.add_argument("--dry-run", action="store_true", help=tr("cli.help_directory_dry_run"))
@@ -697,14 +704,14 @@ def build_parser() -> argparse.ArgumentParser:
     p = sub.add_parser("referrals", help=tr("cli.help_referrals"))
     actions = p.add_subparsers(dest="action", metavar="ACTION", parser_class=Parser, required=True)
     a = actions.add_parser("overdue", help=tr("cli.help_overdue"))
-    _office_db(a)
+    office_db(a)
     _credentials(a)
     a.add_argument("--json", action="store_true", help=tr("cli.help_json"))
     a.set_defaults(func=cmd_referrals_overdue)
 
     for name, func, help_key in (("stats", cmd_stats, "cli.help_stats"), ("report", cmd_report, "cli.help_report")):
         p = sub.add_parser(name, help=tr(help_key))
-        _office_db(p)
+        office_db(p)
         _credentials(p)
         p.add_argument("--month", required=True, metavar="YYYY-MM", help=tr("cli.help_month"))
         p.add_argument("--lang", choices=i18n.LANGUAGES, help=tr("cli.help_stats_lang"))
@@ -717,13 +724,13 @@ def build_parser() -> argparse.ArgumentParser:
         p.set_defaults(func=func)
 
     p = sub.add_parser("office-key", help=tr("cli.help_office_key"))
-    _office_db(p)
+    office_db(p)
     _credentials(p, recovery=False)
     p.add_argument("--out", required=True, metavar="FILE", help=tr("cli.help_office_key_out"))
     p.set_defaults(func=cmd_office_key)
 
     p = sub.add_parser("extract", help=tr("cli.help_extract"))
-    _office_db(p)
+    office_db(p)
     _credentials(p, recovery=False)
     p.add_argument("--month", required=True, metavar="YYYY-MM", help=tr("cli.help_month"))
     p.add_argument("--out", required=True, metavar="DIR|FILE.zip", help=tr("cli.help_extract_out"))

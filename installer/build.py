@@ -218,14 +218,23 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--version", help="MSI version (default: desktop.__version__)")
     parser.add_argument("--out", type=Path, help="output folder")
     args = parser.parse_args(argv)
-    if args.target == "frozen":
-        print(frozen(args.out or BUILD / "frozen"))
-    elif args.target == "windows":
-        print(windows(args.out or BUILD / "windows"))
-    elif args.target == "msi":
-        print(build_msi(args.version, args.out or ROOT / "dist"))
-    else:
-        lock()
+    try:
+        if args.target == "frozen":
+            print(frozen(args.out or BUILD / "frozen"))
+        elif args.target == "windows":
+            print(windows(args.out or BUILD / "windows"))
+        elif args.target == "msi":
+            print(build_msi(args.version, args.out or ROOT / "dist"))
+        else:
+            lock()
+    except subprocess.CalledProcessError as failed:
+        # The tool printed its reason above. No stamp was written: the next run starts over.
+        program = Path(str(failed.cmd[0])).name
+        sys.stderr.write(f"build.py {args.target}: {program} failed (exit {failed.returncode})\n")
+        return 1
+    except (OSError, RuntimeError) as failed:
+        sys.stderr.write(f"build.py {args.target}: {failed}\n")
+        return 1
     return 0
 
 

@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from installer import msi
+from installer import build, msi
 from tests.deployment.support import Releases
 
 pytestmark = pytest.mark.slow
@@ -92,3 +92,26 @@ def test_program_files_shortcut_and_data_folder(releases: Releases, windows_fold
     assert [row["Name"].split("|")[-1] for row in shortcuts] == ["BAOM"]
     assert shortcuts[0]["Target"] == "[INSTALLDIR]baomw.exe"
     assert any(row["Directory_"] == "DATADIR" for row in table(releases.current, "CreateFolder"))
+
+
+def test_an_incomplete_folder_makes_no_msi(tmp_path: Path) -> None:
+    payload = tmp_path / "BAOM"
+    (payload / "_internal").mkdir(parents=True)
+    (payload / "baom.exe").write_bytes(b"MZ fictitious")  # baomw.exe missing
+    out = tmp_path / "dist" / "BAOM-9.9.9.msi"
+    with pytest.raises(FileNotFoundError, match="baomw"):
+        msi.build_msi(payload, "9.9.9", out)
+    assert not out.exists()
+
+
+def test_build_py_says_what_failed_in_one_line(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    payload = tmp_path / "BAOM"
+    payload.mkdir()  # a Windows folder that lost its programs
+    monkeypatch.setattr(build, "windows", lambda: payload)
+    assert build.main(["msi", "--version", "9.9.9", "--out", str(tmp_path / "dist")]) == 1
+    err = capsys.readouterr().err
+    assert err.startswith("build.py msi: ") and "baomw.exe" in err and "Traceback" not in err
+    assert err.count("\n") == 1
+    assert not (tmp_path / "dist" / "BAOM-9.9.9.msi").exists()
